@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Backup writes a consistent copy of the database to dest while it is in use.
+//
+// On SQLite it runs VACUUM INTO (a transactionally consistent snapshot), then
+// checks the copy with PRAGMA integrity_check and syncs it to disk; a copy
+// that fails the check is removed. On PostgreSQL it runs pg_dump in its custom
+// format (restore with pg_restore), which is likewise a consistent snapshot.
+// dest must not exist. The key file is never part of a backup: keep it apart.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("backup: %s exists already", dest)
+	}
+	if db.engine == Postgres {
+		return db.backupPostgres(ctx, dest)
+	}
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := checkIntegrity(ctx, abs); err != nil {
+		os.Remove(abs)
+		return err
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+func checkIntegrity(ctx context.Context, path string) error {
+	copyDB, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer copyDB.Close()
+	rows, err := copyDB.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("backup: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("backup: the copy fails the integrity check: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func (db *DB) backupPostgres(ctx context.Context, dest string) error {
+	pgDump, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return errors.New("backup: pg_dump is not on PATH; install the PostgreSQL client tools, or run: pg_dump --format=custom --file=DEST DSN")
+	}
+	cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--no-owner", "--file="+dest, "--dbname="+db.dsn)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(dest)
+		return fmt.Errorf("backup: pg_dump: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// QueryRowForTest and ExecForTest let the tests run raw SQL in a transaction.
+func (tx *Tx) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (tx *Tx) ExecForTest(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, q, args...)
+}
+
+func (db *DB) ReadPoolForTest() *sql.DB  { return db.read }
+func (db *DB) WritePoolForTest() *sql.DB { return db.write }

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"binakerja"
+)
+
+// Session is a signed-in browser. Only the hash of its token is stored, so
+// that a copy of the database cannot be used to take over a session.
+type Session struct {
+	TokenHash  string
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // the absolute end, whatever the activity
+	IP         string
+	UserAgent  string
+}
+
+// CreateSession stores s.
+func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at,
+		expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IP, s.UserAgent)
+	return mapError(err)
+}
+
+// Session returns the session whose token has the given hash.
+func (q Queries) Session(ctx context.Context, tokenHash string) (*Session, error) {
+	var s Session
+	err := q.q.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent
+		FROM sessions WHERE token_hash = $1`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.IP, &s.UserAgent)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC()
+	return &s, nil
+}
+
+// TouchSession records activity on the session at tx.Now.
+func (tx *Tx) TouchSession(ctx context.Context, tokenHash string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, tx.Now, tokenHash)
+	return mapError(err)
+}
+
+// DeleteSession ends one session.
+func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return mapError(err)
+}
+
+// DeleteUserSessions ends every session of the user and returns how many there
+// were.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	return res.RowsAffected()
+}
+
+// DeleteExpiredSessions removes sessions that ended before the given instants:
+// idle since before idleBefore, or past their absolute end at now.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idleBefore time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < $1 OR expires_at < $2`, idleBefore, tx.Now)
+	return mapError(err)
+}
+
+// APIToken is a credential for the API. Only the hash of its secret is stored.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero when never used
+	RevokedAt  time.Time // zero when valid
+}
+
+// CreateAPIToken stores a token with the given secret hash and sets t.ID.
+func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, tokenHash string) error {
+	t.CreatedAt = tx.Now
+	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING id`, t.UserID, t.Name, tokenHash, tx.Now).Scan(&t.ID))
+}
+
+// APITokenByHash returns the token whose secret has the given hash.
+func (q Queries) APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, error) {
+	return scanToken(q.q.QueryRowContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE token_hash = $1`, tokenHash))
+}
+
+func scanToken(row interface{ Scan(...any) error }) (*APIToken, error) {
+	var t APIToken
+	var used, revoked sql.NullTime
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &used, &revoked); err != nil {
+		return nil, mapError(err)
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	if used.Valid {
+		t.LastUsedAt = used.Time.UTC()
+	}
+	if revoked.Valid {
+		t.RevokedAt = revoked.Time.UTC()
+	}
+	return &t, nil
+}
+
+// APITokens lists the user's tokens, newest first.
+func (q Queries) APITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var ts []*APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, mapError(rows.Err())
+}
+
+// TouchAPIToken records a use of the token at tx.Now.
+func (tx *Tx) TouchAPIToken(ctx context.Context, id int64) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, tx.Now, id)
+	return mapError(err)
+}
+
+// RevokeAPIToken revokes the user's token id. A token that is not the user's,
+// or already revoked, is NotFound.
+func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id int64) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3
+		AND revoked_at IS NULL`, tx.Now, id, userID)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return nil
+}

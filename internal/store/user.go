@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"binakerja"
+)
+
+const userColumns = `id, email, name, active, locked_at IS NOT NULL, lang, created_at, updated_at, version`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*binakerja.User, error) {
+	var u binakerja.User
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Active, &u.Locked, &u.Lang, &u.CreatedAt, &u.UpdatedAt, &u.Version}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, mapError(err)
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return &u, nil
+}
+
+// User returns the user with the given id and the roles they hold.
+func (q Queries) User(ctx context.Context, id int64) (*binakerja.User, error) {
+	u, err := scanUser(q.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return nil, err
+	}
+	return u, q.loadGrants(ctx, u)
+}
+
+// UserByEmail returns the user with the given email and the roles they hold.
+func (q Queries) UserByEmail(ctx context.Context, email string) (*binakerja.User, error) {
+	u, err := scanUser(q.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`,
+		binakerja.NormalizeEmail(email)))
+	if err != nil {
+		return nil, err
+	}
+	return u, q.loadGrants(ctx, u)
+}
+
+func (q Queries) loadGrants(ctx context.Context, u *binakerja.User) error {
+	rows, err := q.q.QueryContext(ctx, `SELECT r.role, COALESCE(o.code, ''), COALESCE(o.name, ''), COALESCE(o.path, '')
+		FROM user_roles r LEFT JOIN organizations o ON o.id = r.organization_id
+		WHERE r.user_id = $1 ORDER BY r.id`, u.ID)
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	u.Grants = nil
+	for rows.Next() {
+		var g binakerja.Grant
+		if err := rows.Scan(&g.Role, &g.Org, &g.OrgName, &g.OrgPath); err != nil {
+			return err
+		}
+		u.Grants = append(u.Grants, g)
+	}
+	return rows.Err()
+}
+
+// UserFilter selects users for a list.
+type UserFilter struct {
+	Query  string         // prefix of a word of the name, or of the email
+	Role   binakerja.Role // holding this role; empty for any
+	Org    string         // holding a role at this organisation
+	Within []string       // holding a role within these subtrees
+	All    bool           // no subtree restriction
+	Page   Page
+}
+
+// Users lists users by name, one page at a time, with their roles.
+func (q Queries) Users(ctx context.Context, f UserFilter) (users []*binakerja.User, next string, err error) {
+	c, err := decodeCursor(f.Page.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	var where, roleWhere []string
+	var args []any
+	if !f.All || f.Role != "" || f.Org != "" {
+		roleWhere, args = scopeClause(roleWhere, args, "o.path", f.Within, f.All)
+		if f.Role != "" {
+			args = append(args, f.Role)
+			roleWhere = append(roleWhere, `r.role = $`+strconv.Itoa(len(args)))
+		}
+		if f.Org != "" {
+			args = append(args, binakerja.NormalizeOrgCode(f.Org))
+			roleWhere = append(roleWhere, `o.code = $`+strconv.Itoa(len(args)))
+		}
+		cond := "TRUE"
+		if len(roleWhere) > 0 {
+			cond = strings.Join(roleWhere, " AND ")
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM user_roles r LEFT JOIN organizations o
+			ON o.id = r.organization_id WHERE r.user_id = u.id AND `+cond+`)`)
+	}
+	if s := binakerja.SearchKey(f.Query); s != "" {
+		args = append(args, binakerja.EscapeLike(s)+"%", "% "+binakerja.EscapeLike(s)+"%",
+			binakerja.EscapeLike(binakerja.NormalizeEmail(f.Query))+"%")
+		n := len(args)
+		where = append(where, `(u.search_name LIKE $`+strconv.Itoa(n-2)+` ESCAPE '\' OR u.search_name LIKE $`+
+			strconv.Itoa(n-1)+` ESCAPE '\' OR u.email LIKE $`+strconv.Itoa(n)+` ESCAPE '\')`)
+	}
+	if f.Page.Cursor != "" {
+		args = append(args, c.Key, c.ID)
+		n := len(args)
+		where = append(where, `(u.search_name, u.id) > ($`+strconv.Itoa(n-1)+`, $`+strconv.Itoa(n)+`)`)
+	}
+	query := `SELECT u.id, u.email, u.name, u.active, u.locked_at IS NOT NULL, u.lang, u.created_at,
+		u.updated_at, u.version, u.search_name FROM users u`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := f.Page.limit()
+	args = append(args, limit+1)
+	query += ` ORDER BY u.search_name, u.id LIMIT $` + strconv.Itoa(len(args))
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", mapError(err)
+	}
+	var last cursor
+	for rows.Next() {
+		var key string
+		u, err := scanUser(rows, &key)
+		if err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		if len(users) == limit {
+			next = last.encode()
+			break
+		}
+		users = append(users, u)
+		last = cursor{Key: key, ID: u.ID}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", mapError(err)
+	}
+	for _, u := range users {
+		if err := q.loadGrants(ctx, u); err != nil {
+			return nil, "", err
+		}
+	}
+	return users, next, nil
+}
+
+// CreateUser inserts u with the given password hash and sets its ID. Grants
+// are added separately with AddGrant.
+func (tx *Tx) CreateUser(ctx context.Context, u *binakerja.User, passwordHash string) error {
+	u.CreatedAt, u.UpdatedAt, u.Version, u.Active = tx.Now, tx.Now, 1, true
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO users (email, name, search_name, password_hash, active, lang,
+		created_at, updated_at, version) VALUES ($1, $2, $3, $4, TRUE, $5, $6, $6, 1) RETURNING id`,
+		u.Email, u.Name, binakerja.SearchKey(u.Name), passwordHash, u.Lang, tx.Now).Scan(&u.ID)
+	return mapError(err)
+}
+
+// AddGrant gives user userID role at the organisation orgCode (empty for
+// system-wide). Holding the same grant twice is a Conflict.
+func (tx *Tx) AddGrant(ctx context.Context, userID int64, role binakerja.Role, orgCode string) error {
+	var orgID sql.NullInt64
+	if orgCode != "" {
+		if err := tx.q.QueryRowContext(ctx, `SELECT id FROM organizations WHERE code = $1`, orgCode).Scan(&orgID); err != nil {
+			return mapError(err)
+		}
+	}
+	var n int
+	err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role = $2
+		AND (organization_id = $3 OR (organization_id IS NULL AND $3 IS NULL))`, userID, role, orgID).Scan(&n)
+	if err != nil {
+		return mapError(err)
+	}
+	if n > 0 {
+		return &binakerja.Error{Kind: binakerja.Conflict, Key: "user.role.held",
+			Fields: []binakerja.FieldError{{Field: "role", Key: "user.role.held"}}}
+	}
+	_, err = tx.q.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, organization_id, created_at)
+		VALUES ($1, $2, $3, $4)`, userID, role, orgID, tx.Now)
+	return mapError(err)
+}
+
+// RemoveGrant takes role at orgCode (empty for system-wide) away from the user.
+// Removing a grant the user does not hold is NotFound.
+func (tx *Tx) RemoveGrant(ctx context.Context, userID int64, role binakerja.Role, orgCode string) error {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2 AND
+		(organization_id = (SELECT id FROM organizations WHERE code = $3) OR (organization_id IS NULL AND $3 = ''))`,
+		userID, role, orgCode)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return nil
+}
+
+// CountSystemAdmins returns how many active users hold admin system-wide.
+func (q Queries) CountSystemAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT u.id) FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE r.role = 'admin' AND r.organization_id IS NULL AND u.active`).Scan(&n)
+	return n, mapError(err)
+}
+
+// UpdateUser writes the user's name, language and active flag if the stored
+// version is still u.Version; a changed version is a Conflict.
+func (tx *Tx) UpdateUser(ctx context.Context, u *binakerja.User) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE users SET name = $1, search_name = $2, lang = $3, active = $4,
+		updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7`,
+		u.Name, binakerja.SearchKey(u.Name), u.Lang, u.Active, tx.Now, u.ID, u.Version)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return binakerja.Errorf(binakerja.Conflict, "error.stale")
+	}
+	u.Version++
+	u.UpdatedAt = tx.Now
+	return nil
+}
+
+// SetPasswordHash replaces the user's password hash.
+func (tx *Tx) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, tx.Now, userID)
+	return mapError(err)
+}
+
+// LoginState is what sign-in needs to know about an account.
+type LoginState struct {
+	UserID        int64
+	PasswordHash  string
+	Active        bool
+	FailedLogins  int
+	FirstFailedAt time.Time // zero when there is no failure on record
+	LockedAt      time.Time // zero when not locked
+}
+
+// LoginState returns the sign-in state of the account with the given email.
+func (q Queries) LoginState(ctx context.Context, email string) (*LoginState, error) {
+	var s LoginState
+	var first, locked sql.NullTime
+	err := q.q.QueryRowContext(ctx, `SELECT id, password_hash, active, failed_logins, first_failed_at, locked_at
+		FROM users WHERE email = $1`, binakerja.NormalizeEmail(email)).
+		Scan(&s.UserID, &s.PasswordHash, &s.Active, &s.FailedLogins, &first, &locked)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if first.Valid {
+		s.FirstFailedAt = first.Time.UTC()
+	}
+	if locked.Valid {
+		s.LockedAt = locked.Time.UTC()
+	}
+	return &s, nil
+}
+
+// SetLoginFailures records the account's run of failed sign-ins: how many,
+// since when, and whether it is now locked (zero times clear them).
+func (tx *Tx) SetLoginFailures(ctx context.Context, userID int64, failed int, firstFailedAt, lockedAt time.Time) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE users SET failed_logins = $1, first_failed_at = $2, locked_at = $3
+		WHERE id = $4`, failed, nullTime(firstFailedAt), nullTime(lockedAt), userID)
+	return mapError(err)
+}
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }

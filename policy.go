@@ -1,0 +1,108 @@
+package binakerja
+
+import "slices"
+
+// Action is something a user may be allowed to do. Every web page, API
+// endpoint and command names the action it performs; the policy below says
+// which roles may perform it and how far their organisation reaches.
+type Action string
+
+// The actions.
+const (
+	ActionSelf       Action = "self"        // one's own account: profile, language, API tokens
+	ActionOrgView    Action = "org.view"    // see organisations
+	ActionOrgCreate  Action = "org.create"  // add an organisation
+	ActionOrgUpdate  Action = "org.update"  // change an organisation
+	ActionUserView   Action = "user.view"   // see users and their roles
+	ActionUserManage Action = "user.manage" // add users, grant and revoke roles, disable, unlock
+	ActionAuditView  Action = "audit.view"  // read the audit trail
+)
+
+// Reach says how far a grant reaches for an action.
+type Reach int
+
+const (
+	// ReachSubtree: the grant's organisation and every organisation under it.
+	ReachSubtree Reach = iota
+	// ReachSystem: only a system-wide grant will do.
+	ReachSystem
+)
+
+// Rule is the policy for one action: the roles that may perform it and how far
+// their grants reach.
+type Rule struct {
+	Roles []Role
+	Reach Reach
+}
+
+var everyRole = Roles
+
+// Policy is the authorization policy: role × action × scope. It is the one
+// place that says who may do what; internal/app enforces it for the web, the
+// API and the command line alike. An action missing here is denied to all.
+var Policy = map[Action]Rule{
+	ActionSelf:       {Roles: everyRole},
+	ActionOrgView:    {Roles: everyRole},
+	ActionOrgCreate:  {Roles: []Role{RoleAdmin}},
+	ActionOrgUpdate:  {Roles: []Role{RoleAdmin}},
+	ActionUserView:   {Roles: []Role{RoleAdmin}},
+	ActionUserManage: {Roles: []Role{RoleAdmin}},
+	ActionAuditView:  {Roles: []Role{RoleAdmin}, Reach: ReachSystem},
+}
+
+// Allows reports whether the policy lets role r perform action a at all,
+// somewhere.
+func Allows(r Role, a Action) bool {
+	rule, ok := Policy[a]
+	return ok && slices.Contains(rule.Roles, r)
+}
+
+// Can reports whether u may perform a on the organisation at orgPath. An empty
+// orgPath asks about an action that concerns no single organisation (a list, a
+// new top-level record): then any grant allowing the action will do, except
+// where the rule needs a system-wide grant.
+func (u *User) Can(a Action, orgPath string) bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	rule, ok := Policy[a]
+	if !ok {
+		return false
+	}
+	for _, g := range u.Grants {
+		if !slices.Contains(rule.Roles, g.Role) {
+			continue
+		}
+		if rule.Reach == ReachSystem && !g.SystemWide() {
+			continue
+		}
+		if orgPath == "" || g.Covers(orgPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scope returns the organisation paths under which u may perform a, for
+// filtering lists. all is true when a system-wide grant allows it.
+func (u *User) Scope(a Action) (paths []string, all bool) {
+	if u == nil || !u.Active {
+		return nil, false
+	}
+	rule, ok := Policy[a]
+	if !ok {
+		return nil, false
+	}
+	for _, g := range u.Grants {
+		if !slices.Contains(rule.Roles, g.Role) {
+			continue
+		}
+		if g.SystemWide() {
+			return nil, true
+		}
+		if rule.Reach == ReachSubtree {
+			paths = append(paths, g.OrgPath)
+		}
+	}
+	return paths, false
+}
