@@ -172,3 +172,11 @@ func (c *cluster) stop() {
 	c.run(c.pgCtl, "stop", "-m", "immediate", "-D", filepath.Join(c.dir, "data"))
 	os.RemoveAll(c.dir)
 }
+
+// Engines runs fn as two subtests, "sqlite" and "postgres", each with the
+// address of a new, empty database of that engine.
+func Engines(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, "sqlite:"+filepath.Join(t.TempDir(), "test.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, DSN(t)) })
+}

@@ -1,0 +1,315 @@
+package app_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// clock is a settable time source shared by the store and the test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type env struct {
+	app   *app.App
+	db    *store.DB
+	clock *clock
+	cli   app.Actor
+}
+
+func newEnv(t *testing.T, dsn string) *env {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+	db, err := store.Open(t.Context(), dsn, store.WithClock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return &env{app: app.New(db, nil, nil, app.DefaultSettings), db: db, clock: c, cli: app.CLIActor("test")}
+}
+
+const goodPassword = "kopi tubruk pagi hari"
+
+func (e *env) org(t *testing.T, code string, kind binakerja.OrgKind, parent string) *binakerja.Organization {
+	t.Helper()
+	o := &binakerja.Organization{Code: code, Name: "Org " + code, Kind: kind, RegionCode: "16.08", Parent: parent}
+	if kind == binakerja.OrgFacility {
+		o.FacilityType = "LAPAS"
+	}
+	o, err := e.app.CreateOrganization(t.Context(), e.cli, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func (e *env) user(t *testing.T, email string, role binakerja.Role, org string) *binakerja.User {
+	t.Helper()
+	u, _, err := e.app.CreateUser(t.Context(), e.cli, app.NewUser{Email: email, Name: "User " + email,
+		Password: goodPassword, Grants: []app.GrantInput{{Role: role, Org: org}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func auditActions(t *testing.T, e *env) []string {
+	t.Helper()
+	evs, _, err := e.db.AuditEvents(t.Context(), store.AuditFilter{Page: store.Page{Limit: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []string
+	for i := len(evs) - 1; i >= 0; i-- {
+		as = append(as, evs[i].Action)
+	}
+	return as
+}
+
+func count(xs []string, x string) int {
+	n := 0
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
+	}
+	return n
+}
+
+func TestLockoutAfterFiveFailuresUntilUnlocked(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := t.Context()
+		u := e.user(t, "admin@example.id", binakerja.RoleAdmin, "")
+		for i := range 5 {
+			_, _, err := e.app.Login(ctx, u.Email, "wrong password "+string(rune('a'+i)), "10.0.0.1", "")
+			if binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+				t.Fatalf("failure %d: %v", i+1, err)
+			}
+		}
+		_, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", "")
+		if be, ok := errors.AsType[*binakerja.Error](err); !ok || be.Key != "auth.locked" {
+			t.Fatalf("right password on a locked account: %v, want auth.locked", err)
+		}
+		e.clock.Advance(24 * time.Hour)
+		if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", ""); err == nil {
+			t.Fatal("the lock must hold until an admin lifts it")
+		}
+		if _, err := e.app.UnlockUser(ctx, e.cli, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", ""); err != nil {
+			t.Fatalf("after unlock: %v", err)
+		}
+		as := auditActions(t, e)
+		if count(as, "auth.fail") != 7 || count(as, "auth.locked") != 1 || count(as, "auth.unlock") != 1 || count(as, "auth.login") != 1 {
+			t.Fatalf("audit: %v", as)
+		}
+	})
+}
+
+func TestFailuresOutsideTheWindowDoNotLock(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		u := e.user(t, "admin@example.id", binakerja.RoleAdmin, "")
+		for range 4 {
+			e.app.Login(t.Context(), u.Email, "not the password", "10.0.0.1", "")
+		}
+		e.clock.Advance(16 * time.Minute)
+		e.app.Login(t.Context(), u.Email, "not the password", "10.0.0.1", "")
+		if _, _, err := e.app.Login(t.Context(), u.Email, goodPassword, "10.0.0.1", ""); err != nil {
+			t.Fatalf("4 failures, 16 minutes, 1 failure must not lock: %v", err)
+		}
+	})
+}
+
+func TestTooManyAttemptsFromOneAddress(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/t.db")
+	var err error
+	for i := range app.DefaultSettings.LoginPerIPMinute + 1 {
+		_, _, err = e.app.Login(t.Context(), "nobody"+string(rune('a'+i))+"@example.id", "whatever it is", "10.9.9.9", "")
+	}
+	if binakerja.ErrorKind(err) != binakerja.TooMany {
+		t.Fatalf("attempt over the limit: %v, want TooMany", err)
+	}
+	if _, _, err := e.app.Login(t.Context(), "x@example.id", "whatever it is", "10.9.9.8", ""); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+		t.Fatalf("another address must not be throttled: %v", err)
+	}
+}
+
+func TestSessionIdleAndAbsoluteTimeouts(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := t.Context()
+		u := e.user(t, "a@example.id", binakerja.RoleAdmin, "")
+		tok, _, err := e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(29 * time.Minute)
+		if _, err := e.app.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("at 29 minutes: %v", err)
+		}
+		e.clock.Advance(29 * time.Minute)
+		if _, err := e.app.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("29 minutes after the last request: %v", err)
+		}
+		e.clock.Advance(30 * time.Minute)
+		if _, err := e.app.Authenticate(ctx, tok); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+			t.Fatalf("after 30 idle minutes: %v", err)
+		}
+
+		tok, _, _ = e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
+		for elapsed := time.Duration(0); elapsed < 12*time.Hour-10*time.Minute; elapsed += 10 * time.Minute {
+			e.clock.Advance(10 * time.Minute)
+			if _, err := e.app.Authenticate(ctx, tok); err != nil {
+				t.Fatalf("active session at %v: %v", elapsed+10*time.Minute, err)
+			}
+		}
+		e.clock.Advance(10 * time.Minute)
+		if _, err := e.app.Authenticate(ctx, tok); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+			t.Fatalf("at 12 hours: %v", err)
+		}
+	})
+}
+
+func TestDisablingAUserEndsTheirSessionsAndTokens(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := t.Context()
+		e.user(t, "root@example.id", binakerja.RoleAdmin, "")
+		lp := e.org(t, "LP-A", binakerja.OrgFacility, "")
+		u := e.user(t, "officer@example.id", binakerja.RoleFacilityOfficer, lp.Code)
+		s1, _, _ := e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
+		s2, _, _ := e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
+		secret, _, err := e.app.CreateAPIToken(ctx, e.cli, u.Email, "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.app.AuthenticateToken(ctx, secret); err != nil || got.ID != u.ID {
+			t.Fatalf("token: %v", err)
+		}
+		if _, err := e.app.SetUserActive(ctx, e.cli, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{s1, s2} {
+			if _, err := e.app.Authenticate(ctx, s); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+				t.Fatalf("session after disable: %v", err)
+			}
+		}
+		if _, err := e.app.AuthenticateToken(ctx, secret); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+			t.Fatalf("token after disable: %v", err)
+		}
+	})
+}
+
+func TestTheLastSystemAdminCannotBeRemoved(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		u := e.user(t, "root@example.id", binakerja.RoleAdmin, "")
+		if _, err := e.app.SetUserActive(t.Context(), e.cli, u.ID, false); binakerja.ErrorKind(err) != binakerja.Conflict {
+			t.Fatalf("disabling the last admin: %v, want Conflict", err)
+		}
+		if _, err := e.app.RemoveGrant(t.Context(), e.cli, u.ID, app.GrantInput{Role: binakerja.RoleAdmin}); binakerja.ErrorKind(err) != binakerja.Conflict {
+			t.Fatalf("revoking the last admin: %v, want Conflict", err)
+		}
+		if got, _ := e.db.User(t.Context(), u.ID); !got.Active || len(got.Grants) != 1 {
+			t.Fatalf("nothing may change: %+v", got)
+		}
+	})
+}
+
+func TestScopedAdminAndOfficerReach(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := t.Context()
+		nat := e.org(t, "PUSAT", binakerja.OrgNationalOffice, "")
+		k16 := e.org(t, "KANWIL-16", binakerja.OrgRegionalOffice, nat.Code)
+		k15 := e.org(t, "KANWIL-15", binakerja.OrgRegionalOffice, nat.Code)
+		lp16 := e.org(t, "LP-16", binakerja.OrgFacility, k16.Code)
+		lp15 := e.org(t, "LP-15", binakerja.OrgFacility, k15.Code)
+		regAdmin := e.user(t, "reg@example.id", binakerja.RoleAdmin, k16.Code)
+		officer := e.user(t, "off@example.id", binakerja.RoleFacilityOfficer, lp16.Code)
+		other := e.user(t, "other@example.id", binakerja.RoleFacilityOfficer, lp15.Code)
+		asAdmin := app.Actor{User: regAdmin}
+		asOfficer := app.Actor{User: officer}
+
+		if _, err := e.app.Organization(ctx, asAdmin, lp15.Code); binakerja.ErrorKind(err) != binakerja.NotFound {
+			t.Errorf("regional admin reading another region's facility: %v, want NotFound", err)
+		}
+		if _, err := e.app.User(ctx, asAdmin, other.ID); binakerja.ErrorKind(err) != binakerja.NotFound {
+			t.Errorf("regional admin reading another region's user: %v, want NotFound", err)
+		}
+		if _, err := e.app.User(ctx, asAdmin, officer.ID); err != nil {
+			t.Errorf("regional admin reading their region's user: %v", err)
+		}
+		_, err := e.app.CreateOrganization(ctx, asAdmin, &binakerja.Organization{Code: "LP-NEW", Name: "New",
+			Kind: binakerja.OrgFacility, FacilityType: "RUTAN", RegionCode: "15.01", Parent: k15.Code})
+		if binakerja.ErrorKind(err) != binakerja.Forbidden {
+			t.Errorf("regional admin creating under another region: %v, want Forbidden", err)
+		}
+		_, _, err = e.app.CreateUser(ctx, asAdmin, app.NewUser{Email: "boss@example.id", Name: "Boss",
+			Password: goodPassword, Grants: []app.GrantInput{{Role: binakerja.RoleAdmin}}})
+		if binakerja.ErrorKind(err) != binakerja.Forbidden {
+			t.Errorf("regional admin granting system-wide admin: %v, want Forbidden", err)
+		}
+		if _, _, err := e.app.Users(ctx, asOfficer, store.UserFilter{}); binakerja.ErrorKind(err) != binakerja.Forbidden {
+			t.Errorf("officer listing users: %v, want Forbidden", err)
+		}
+		orgs, _, err := e.app.Organizations(ctx, asOfficer, store.OrgFilter{})
+		if err != nil || len(orgs) != 1 || orgs[0].Code != lp16.Code {
+			t.Errorf("officer's organisations: %v %v", orgs, err)
+		}
+		if n := count(auditActions(t, e), "authz.deny"); n < 3 {
+			t.Errorf("denials recorded: %d, want at least 3", n)
+		}
+	})
+}
+
+func TestCreateUserValidatesEveryFieldAndWritesNothing(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/t.db")
+	lp := e.org(t, "LP-A", binakerja.OrgFacility, "")
+	before := len(auditActions(t, e))
+	_, _, err := e.app.CreateUser(t.Context(), e.cli, app.NewUser{Email: "not-an-email", Name: "",
+		Password: "short", Grants: nil})
+	be, ok := errors.AsType[*binakerja.Error](err)
+	if !ok || be.Kind != binakerja.Invalid {
+		t.Fatalf("got %v", err)
+	}
+	var fields []string
+	for _, f := range be.Fields {
+		fields = append(fields, f.Field)
+	}
+	if got := strings.Join(fields, ","); got != "email,name,password,roles" {
+		t.Fatalf("fields at fault: %s", got)
+	}
+	_, _, err = e.app.CreateUser(t.Context(), e.cli, app.NewUser{Email: "x@example.id", Name: "X",
+		Password: goodPassword, Grants: []app.GrantInput{{Role: binakerja.RoleAssessor, Org: lp.Code}}})
+	if be, ok := errors.AsType[*binakerja.Error](err); !ok || be.Fields[0].Key != "user.role.org_kind" {
+		t.Fatalf("assessor at a prison: %v", err)
+	}
+	if after := len(auditActions(t, e)); after != before {
+		t.Fatalf("refused input wrote %d audit events", after-before)
+	}
+	if users, _, _ := e.db.Users(t.Context(), store.UserFilter{All: true}); len(users) != 0 {
+		t.Fatalf("refused input wrote users: %v", users)
+	}
+}

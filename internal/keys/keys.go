@@ -1,0 +1,110 @@
+// Package keys holds BinaKerja's secret keys: a ring of root keys kept in a
+// file apart from the database (BINAKERJA_KEY_FILE), from which the keys for
+// each purpose are derived with HKDF, so that a copy of the database or of its
+// backups alone reveals no protected value. The newest root key is current;
+// older ones stay to read what they protected and to verify what they signed.
+package keys
+
+import (
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Purposes of derived keys; each label gives an independent key.
+const (
+	NIKEncryption = "binakerja nik encryption v1"
+	NIKIndex      = "binakerja nik blind index v1"
+	Signing       = "binakerja credential signing ed25519 v1"
+)
+
+// Root is one root key of the ring.
+type Root struct {
+	ID      int       `json:"id"`
+	Created time.Time `json:"created"`
+	Secret  []byte    `json:"secret"` // 32 bytes, base64 in the file
+}
+
+// Ring is the set of root keys, oldest first.
+type Ring struct {
+	Roots []Root `json:"keys"`
+}
+
+// Load reads the key file at path. When the file does not exist, it creates
+// one with a new random root key, readable by its owner only. A key file that
+// others may read is refused.
+func Load(path string) (*Ring, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return create(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("key file %s is readable by others (mode %v); run: chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	var r Ring
+	if err := json.Unmarshal(b, &r); err != nil || len(r.Roots) == 0 {
+		return nil, fmt.Errorf("key file %s is damaged", path)
+	}
+	for _, k := range r.Roots {
+		if len(k.Secret) != 32 {
+			return nil, fmt.Errorf("key file %s: key %d is not 32 bytes", path, k.ID)
+		}
+	}
+	return &r, nil
+}
+
+func create(path string) (*Ring, error) {
+	r := &Ring{Roots: []Root{{ID: 1, Created: time.Now().UTC().Truncate(time.Second), Secret: rand32()}}}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, f.Close()
+}
+
+func rand32() []byte {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return b
+}
+
+// Current returns the newest root key.
+func (r *Ring) Current() Root { return r.Roots[len(r.Roots)-1] }
+
+// Derive returns the 32-byte key for purpose derived from root key k.
+func (k Root) Derive(purpose string) []byte {
+	b, err := hkdf.Key(sha256.New, k.Secret, nil, purpose, 32)
+	if err != nil {
+		panic(err) // unreachable: 32 bytes of SHA-256 HKDF is always allowed
+	}
+	return b
+}
