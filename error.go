@@ -20,6 +20,7 @@ const (
 	TooLarge                    // the request body is over its limit
 	Unsupported                 // the request's media type is not accepted
 	TooMany                     // too many attempts; try again later
+	BadRequest                  // the request cannot be read (malformed JSON, wrong types)
 )
 
 var kindNames = [...]string{
@@ -32,6 +33,7 @@ var kindNames = [...]string{
 	TooLarge:        "too_large",
 	Unsupported:     "unsupported_media_type",
 	TooMany:         "too_many_requests",
+	BadRequest:      "bad_request",
 }
 
 // String returns the stable, snake_case name of the kind, used as the API's

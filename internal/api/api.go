@@ -1,0 +1,215 @@
+// Package api serves BinaKerja's JSON API under /api/v1, described by the
+// OpenAPI 3.1 document it serves at /api/v1/openapi.json. Handlers decode and
+// encode; the rules, the authorization and the audit trail live in
+// internal/app.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/i18n"
+	"binakerja/internal/route"
+	"binakerja/internal/store"
+)
+
+// MaxBody is the largest JSON body the API reads.
+const MaxBody = 1 << 20
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the OpenAPI document.
+func OpenAPI() []byte { return openAPI }
+
+// Handler is the JSON API.
+type Handler struct {
+	app   *app.App
+	log   *slog.Logger
+	Table *route.Table
+}
+
+// New returns the API with its routes registered.
+func New(a *app.App, log *slog.Logger) *Handler {
+	h := &Handler{app: a, log: log}
+	h.Table = route.NewTable(h.writeError)
+	t := h.Table
+	t.Handle("GET /api/v1/openapi.json", route.Public, h.openAPI)
+	t.Handle("GET /api/v1/me", binakerja.ActionSelf, h.me)
+	t.Handle("POST /api/v1/organizations", binakerja.ActionOrgCreate, h.orgCreate)
+	t.Handle("GET /api/v1/organizations", binakerja.ActionOrgView, h.orgList)
+	t.Handle("GET /api/v1/organizations/{code}", binakerja.ActionOrgView, h.orgShow)
+	t.Handle("PUT /api/v1/organizations/{code}", binakerja.ActionOrgUpdate, h.orgUpdate)
+	t.Handle("POST /api/v1/users", binakerja.ActionUserManage, h.userCreate)
+	t.Handle("GET /api/v1/users", binakerja.ActionUserView, h.userList)
+	t.Handle("GET /api/v1/users/{id}", binakerja.ActionUserView, h.userShow)
+	t.Handle("POST /api/v1/users/{id}/roles", binakerja.ActionUserManage, h.userGrant)
+	t.Handle("DELETE /api/v1/users/{id}/roles", binakerja.ActionUserManage, h.userRevoke)
+	t.Handle("POST /api/v1/users/{id}/disable", binakerja.ActionUserManage, h.userDisable)
+	t.Handle("POST /api/v1/users/{id}/enable", binakerja.ActionUserManage, h.userEnable)
+	t.Handle("POST /api/v1/users/{id}/unlock", binakerja.ActionUserManage, h.userUnlock)
+	t.Handle("GET /api/v1/audit", binakerja.ActionAuditView, h.auditList)
+	t.Handle("/api/", route.Public, h.notFound)
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.Table.Mux.ServeHTTP(w, r) }
+
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+	return nil
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) error {
+	return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+}
+
+// errorBody is the error envelope of every failed request.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string       `json:"code"`
+	Message   string       `json:"message"`
+	Fields    []fieldError `json:"fields,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Printer returns the printer for the request's Accept-Language.
+func Printer(r *http.Request) *i18n.Printer {
+	return i18n.New(i18n.Match(r.Header.Get("Accept-Language")))
+}
+
+// writeError answers err in the envelope, in the request's language. An
+// internal error is logged with the request id and shown as a generic message.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := Printer(r)
+	kind := binakerja.ErrorKind(err)
+	body := errorBody{Error: errorDetail{Code: kind.String(), RequestID: route.ActorFrom(r.Context()).RequestID}}
+	if e, ok := errors.AsType[*binakerja.Error](err); ok && kind != binakerja.Internal {
+		body.Error.Message = p.T(e.Key, e.Args...)
+		for _, f := range e.Fields {
+			body.Error.Fields = append(body.Error.Fields, fieldError{Field: f.Field, Message: p.T(f.Key, f.Args...)})
+		}
+	} else {
+		h.log.Error("request failed", "err", err, "request_id", body.Error.RequestID, "path", r.URL.Path)
+		body.Error.Message = p.T("error.internal")
+	}
+	if kind == binakerja.Unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="binakerja"`)
+	}
+	writeJSON(w, route.Status(kind), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// decode reads a JSON request body into v, refusing another media type (415),
+// a body over MaxBody (413), malformed JSON, unknown fields, wrong types and
+// trailing data (400), each naming the field where one is at fault.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return binakerja.Errorf(binakerja.Unsupported, "json.media_type")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return binakerja.Errorf(binakerja.TooLarge, "json.too_large", MaxBody)
+		}
+		return binakerja.Errorf(binakerja.BadRequest, "json.trailing")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	bad := func(field, key string, args ...any) error {
+		return &binakerja.Error{Kind: binakerja.BadRequest, Key: "json.invalid", Err: err,
+			Fields: []binakerja.FieldError{{Field: field, Key: key, Args: args}}}
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return binakerja.Errorf(binakerja.TooLarge, "json.too_large", MaxBody)
+	}
+	if e, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return bad(e.Field, "json.type", jsonType(e.Type.Kind().String()))
+	}
+	if e, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return binakerja.Errorf(binakerja.BadRequest, "json.malformed", e.Offset)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return binakerja.Errorf(binakerja.BadRequest, "json.empty")
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return bad(strings.Trim(f, `"`), "json.unknown_field")
+	}
+	return &binakerja.Error{Kind: binakerja.BadRequest, Key: "json.malformed_plain", Err: err}
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "struct", "map", "ptr":
+		return "object"
+	}
+	return "number"
+}
+
+// page reads ?limit= and ?cursor=.
+func page(r *http.Request) (store.Page, error) {
+	p := store.Page{Cursor: r.URL.Query().Get("cursor")}
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > store.MaxLimit {
+			return p, binakerja.FieldInvalid("limit", "page.limit.range", store.MaxLimit)
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return id, nil
+}

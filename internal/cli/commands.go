@@ -1,0 +1,260 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/config"
+	"binakerja/internal/i18n"
+	"binakerja/internal/store"
+)
+
+// Version is the release, set at build time with -ldflags "-X binakerja/internal/cli.Version=…".
+var Version = "dev"
+
+func runVersion(args []string, env Env) error {
+	if len(args) > 0 {
+		return usagef("version takes no arguments")
+	}
+	fmt.Fprintf(env.Stdout, "binakerja %s\n", Version)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(env.Stdout, "go: %s\n", bi.GoVersion)
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision", "vcs.time", "vcs.modified", "GOOS", "GOARCH":
+				fmt.Fprintf(env.Stdout, "%s: %s\n", s.Key, s.Value)
+			}
+		}
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("migrate", env)
+	cfg.DBFlag(fs)
+	sub := "up"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if sub != "up" && sub != "status" {
+		return usagef("migrate: unknown subcommand %q (want up or status)", sub)
+	}
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "status" {
+		ms, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			state := "pending"
+			if !m.AppliedAt.IsZero() {
+				state = "applied " + m.AppliedAt.Format("2006-01-02 15:04:05Z07:00")
+			}
+			fmt.Fprintf(env.Stdout, "%04d_%-30s %s\n", m.Version, m.Name, state)
+		}
+		return nil
+	}
+	done, err := db.Migrate(ctx)
+	for _, m := range done {
+		fmt.Fprintf(env.Stdout, "applied %04d_%s\n", m.Version, m.Name)
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(env.Stdout, "the schema is up to date")
+	}
+	return nil
+}
+
+func runUser(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("user: want create or unlock")
+	}
+	cfg := config.Load(env.Getenv)
+	switch args[0] {
+	case "create":
+		fs := flags("user create", env)
+		cfg.DBFlag(fs)
+		email := fs.String("email", "", "email address (required)")
+		name := fs.String("name", "", "full name (required)")
+		role := fs.String("role", "", "role: "+roleList()+" (required)")
+		org := fs.String("org", "", "code of the organisation where the role is held; none for a system-wide admin")
+		pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *email == "" || *name == "" || *role == "" {
+			return usagef("user create: --email, --name and --role are required")
+		}
+		if fs.NArg() > 0 {
+			return usagef("user create: unexpected argument %q", fs.Arg(0))
+		}
+		pw := ""
+		if *pwStdin {
+			line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("read the password from standard input: %w", err)
+			}
+			pw = strings.TrimRight(line, "\r\n")
+			if pw == "" {
+				return fmt.Errorf("the password read from standard input is empty")
+			}
+		}
+		a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		u, generated, err := a.CreateUser(ctx, app.CLIActor(osUser(env)), app.NewUser{Email: *email, Name: *name,
+			Password: pw, Grants: []app.GrantInput{{Role: binakerja.Role(*role), Org: *org}}})
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "created user %d %s (%s)\n", u.ID, u.Email, *role)
+		if generated != "" {
+			fmt.Fprintf(env.Stdout, "one-time password: %s\n", generated)
+		}
+		return nil
+	case "unlock":
+		fs := flags("user unlock", env)
+		cfg.DBFlag(fs)
+		email := fs.String("email", "", "email address (required)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *email == "" {
+			return usagef("user unlock: --email is required")
+		}
+		a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		u, err := a.DB().UserByEmail(ctx, *email)
+		if err != nil {
+			return fmt.Errorf("no user with email %s", *email)
+		}
+		if _, err := a.UnlockUser(ctx, app.CLIActor(osUser(env)), u.ID); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "unlocked %s\n", u.Email)
+		return nil
+	}
+	return usagef("user: unknown subcommand %q (want create or unlock)", args[0])
+}
+
+func roleList() string {
+	var rs []string
+	for _, r := range binakerja.Roles {
+		rs = append(rs, string(r))
+	}
+	return strings.Join(rs, ", ")
+}
+
+// describe turns an application error into one line in English for the
+// terminal, naming the fields at fault.
+func describe(err error) error {
+	e, ok := err.(*binakerja.Error)
+	if !ok {
+		return err
+	}
+	p := i18n.New("en")
+	msg := p.T(e.Key, e.Args...)
+	for _, f := range e.Fields {
+		msg += fmt.Sprintf(" %s: %s", f.Field, p.T(f.Key, f.Args...))
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+func runToken(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("token: want create")
+	}
+	cfg := config.Load(env.Getenv)
+	fs := flags("token create", env)
+	cfg.DBFlag(fs)
+	email := fs.String("email", "", "the user's email (required)")
+	name := fs.String("name", "cli", "a label for the token")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *email == "" {
+		return usagef("token create: --email is required")
+	}
+	a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	secret, _, err := a.CreateAPIToken(ctx, app.CLIActor(osUser(env)), *email, *name)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintln(env.Stdout, secret)
+	return nil
+}
+
+func runBackup(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("backup", env)
+	cfg.DBFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("backup: want exactly one DEST")
+	}
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dest := fs.Arg(0)
+	if err := db.Backup(ctx, dest); err != nil {
+		return err
+	}
+	if db.Engine() == store.SQLite {
+		fmt.Fprintf(env.Stdout, "backup written to %s (integrity check passed)\n", dest)
+	} else {
+		fmt.Fprintf(env.Stdout, "backup written to %s (pg_dump custom format; restore with pg_restore)\n", dest)
+	}
+	fmt.Fprintf(env.Stdout, "the key file %s is not in the backup: keep a copy of it apart\n", cfg.KeyPath())
+	return nil
+}
+
+func runAudit(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return usagef("audit: want verify")
+	}
+	cfg := config.Load(env.Getenv)
+	fs := flags("audit verify", env)
+	cfg.DBFlag(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries\n", n)
+	return nil
+}

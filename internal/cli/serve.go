@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"binakerja/internal/app"
+	"binakerja/internal/config"
+	"binakerja/internal/demo"
+	"binakerja/internal/keys"
+	"binakerja/internal/server"
+)
+
+func runServe(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("serve", env)
+	cfg.ServeFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := logger(cfg, env.Stderr)
+	a, closeDB, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return serve(ctx, a, cfg, env, func(url string) {
+		fmt.Fprintf(env.Stdout, "BinaKerja serving at %s\n", url)
+	})
+}
+
+// serve runs the server until ctx ends, announcing the URL once it listens.
+func serve(ctx context.Context, a *app.App, cfg config.Config, env Env, announce func(url string)) error {
+	srv, err := server.New(a, logger(cfg, env.Stderr), cfg.Secure())
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx, cfg.Addr, func(addr net.Addr) {
+		url := cfg.PublicURL()
+		if cfg.BaseURL == "" {
+			url = "http://" + addr.String()
+		}
+		announce(url)
+		if env.Ready != nil {
+			env.Ready(url)
+		}
+	})
+}
+
+func runDemo(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("demo", env)
+	cfg.ServeFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	ring, err := keys.Load(cfg.KeyPath())
+	if err != nil {
+		return err
+	}
+	log := logger(cfg, env.Stderr)
+	a := app.New(db, ring, log, app.DefaultSettings)
+	seeded, err := demo.Seed(ctx, a)
+	if err != nil {
+		return fmt.Errorf("seed the demo world: %w", err)
+	}
+	return serve(ctx, a, cfg, env, func(url string) {
+		w := env.Stdout
+		state := "reused"
+		if seeded {
+			state = "created"
+		}
+		fmt.Fprintf(w, "BinaKerja demo (%s %s) — open %s\n\n", state, strings.TrimPrefix(cfg.DB, "sqlite:"), url)
+		fmt.Fprintf(w, "Demo logins (password for all: %s):\n", demo.Password)
+		for _, l := range demo.Logins {
+			org := "system-wide"
+			if l.Org != "" {
+				org = l.Org
+			}
+			fmt.Fprintf(w, "  %-18s %-32s %s\n", l.Role, l.Email, org)
+		}
+		fmt.Fprintln(w, "\nPress Ctrl+C to stop.")
+	})
+}

@@ -1,0 +1,432 @@
+// Package web serves BinaKerja's pages: server-rendered HTML in Bahasa
+// Indonesia (English on request), plain forms and links that work without
+// JavaScript, every string from the i18n catalogues, every asset embedded.
+// Handlers parse forms and render; the rules live in internal/app.
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/i18n"
+	"binakerja/internal/route"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Handler is the web interface.
+type Handler struct {
+	app       *app.App
+	log       *slog.Logger
+	secure    bool // cookies need TLS (the base URL is https)
+	Table     *route.Table
+	pages     map[string]*template.Template
+	staticURL map[string]string // file name → URL with its content hash
+	static    http.Handler
+}
+
+// New returns the web interface with its routes registered. secure says the
+// site is served over TLS, which makes cookies Secure and __Host- prefixed.
+func New(a *app.App, log *slog.Logger, secure bool) (*Handler, error) {
+	h := &Handler{app: a, log: log, secure: secure}
+	if err := h.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := h.parseTemplates(); err != nil {
+		return nil, err
+	}
+	h.Table = route.NewTable(h.renderError)
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	t := h.Table
+	t.Handle("GET /static/{hash}/{file}", route.Public, h.serveStatic)
+	t.Handle("GET /login", route.Public, h.loginForm)
+	t.Handle("POST /login", route.Public, h.login)
+	t.Handle("POST /logout", route.Public, h.logout)
+	t.Handle("POST /language", route.Public, h.setLanguage)
+	t.Handle("GET /{$}", binakerja.ActionSelf, h.home)
+	t.Handle("GET /account", binakerja.ActionSelf, h.account)
+	t.Handle("POST /account/password", binakerja.ActionSelf, h.accountPassword)
+	t.Handle("POST /account/tokens", binakerja.ActionSelf, h.tokenCreate)
+	t.Handle("POST /account/tokens/{id}/revoke", binakerja.ActionSelf, h.tokenRevoke)
+	t.Handle("GET /organizations", binakerja.ActionOrgView, h.orgList)
+	t.Handle("GET /organizations/new", binakerja.ActionOrgCreate, h.orgNew)
+	t.Handle("POST /organizations", binakerja.ActionOrgCreate, h.orgCreate)
+	t.Handle("GET /organizations/{code}", binakerja.ActionOrgView, h.orgShow)
+	t.Handle("GET /organizations/{code}/edit", binakerja.ActionOrgUpdate, h.orgEdit)
+	t.Handle("POST /organizations/{code}", binakerja.ActionOrgUpdate, h.orgUpdate)
+	t.Handle("GET /users", binakerja.ActionUserView, h.userList)
+	t.Handle("GET /users/new", binakerja.ActionUserManage, h.userNew)
+	t.Handle("POST /users", binakerja.ActionUserManage, h.userCreate)
+	t.Handle("GET /users/{id}", binakerja.ActionUserView, h.userShow)
+	t.Handle("POST /users/{id}/roles", binakerja.ActionUserManage, h.userGrant)
+	t.Handle("POST /users/{id}/roles/remove", binakerja.ActionUserManage, h.userRevoke)
+	t.Handle("POST /users/{id}/active", binakerja.ActionUserManage, h.userActive)
+	t.Handle("POST /users/{id}/unlock", binakerja.ActionUserManage, h.userUnlock)
+	t.Handle("GET /audit", binakerja.ActionAuditView, h.auditList)
+	t.Handle("/", route.Public, h.notFound)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.Table.Mux.ServeHTTP(w, r) }
+
+// loadStatic names every static file by its content hash, so that it can be
+// cached for a year and still change with each release.
+func (h *Handler) loadStatic() error {
+	h.staticURL = map[string]string{}
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return err
+	}
+	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		h.staticURL[p] = "/static/" + hex.EncodeToString(sum[:6]) + "/" + p
+		return nil
+	})
+	h.static = http.FileServerFS(sub)
+	return err
+}
+
+func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) error {
+	file := r.PathValue("file")
+	if h.staticURL[file] != r.URL.Path {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = "/" + file
+	h.static.ServeHTTP(w, r2)
+	return nil
+}
+
+// StaticURL returns the hashed URL of a static file.
+func (h *Handler) StaticURL(name string) string { return h.staticURL[name] }
+
+func (h *Handler) parseTemplates() error {
+	h.pages = map[string]*template.Template{}
+	entries, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return err
+	}
+	funcs := template.FuncMap{
+		"roleName": func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
+		"kindName": func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
+		"langs":    func() []string { return i18n.Languages },
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e[len("templates/pages/"):], ".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", e)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	return nil
+}
+
+// Page is what every page's template gets: the printer for its language (so
+// that templates call .T "key"), the signed-in user, the navigation and the
+// flash message.
+type Page struct {
+	*i18n.Printer
+	User      *binakerja.User
+	Title     string
+	Path      string
+	Nav       []NavItem
+	Flash     string
+	CSS       string
+	RequestID string
+	Form      *Form
+	Data      any
+}
+
+// NavItem is one entry of the navigation.
+type NavItem struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// navigation lists what the user may reach, in the order of the work.
+var navigation = []struct {
+	key    string
+	url    string
+	action binakerja.Action
+}{
+	{"nav.home", "/", binakerja.ActionSelf},
+	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
+	{"nav.users", "/users", binakerja.ActionUserView},
+	{"nav.audit", "/audit", binakerja.ActionAuditView},
+}
+
+func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, titleKey string, data any) *Page {
+	ac := route.ActorFrom(r.Context())
+	p := &Page{Printer: i18n.New(Language(r, ac.User)), User: ac.User, Path: r.URL.Path, CSS: h.staticURL["app.css"],
+		RequestID: ac.RequestID, Data: data}
+	p.Title = p.T(titleKey)
+	if ac.User != nil {
+		for _, n := range navigation {
+			if ac.User.Can(n.action, "") {
+				cur := r.URL.Path == n.url || (n.url != "/" && strings.HasPrefix(r.URL.Path, n.url+"/"))
+				p.Nav = append(p.Nav, NavItem{Label: p.T(n.key), URL: n.url, Current: cur})
+			}
+		}
+	}
+	if c, err := r.Cookie(flashCookie); err == nil && i18n.Has(p.Lang, c.Value) {
+		p.Flash = p.T(c.Value)
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	}
+	return p
+}
+
+// render writes the page template name with p, buffered so that a template
+// error becomes a clean error page.
+func (h *Handler) render(w http.ResponseWriter, status int, name string, p *Page) error {
+	t, ok := h.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+const (
+	flashCookie = "binakerja_flash"
+	langCookie  = "binakerja_lang"
+)
+
+// flash leaves a message (a catalogue key) for the next page.
+func (h *Handler) flash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", HttpOnly: true, Secure: h.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+// Language is the language of a page: the user's saved choice, else this
+// browser's choice, else Accept-Language, else Indonesian.
+func Language(r *http.Request, u *binakerja.User) string {
+	if u != nil && u.Lang != "" {
+		return u.Lang
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "id" || c.Value == "en") {
+		return c.Value
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+// SessionCookieName returns the name of the session cookie: __Host- prefixed
+// under TLS, so that it is bound to this host and path.
+func SessionCookieName(secure bool) string {
+	if secure {
+		return "__Host-binakerja_session"
+	}
+	return "binakerja_session"
+}
+
+func (h *Handler) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookieName(h.secure), Value: token, Path: "/", HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handler) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookieName(h.secure), Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// renderError answers an error from a handler with a page: sign-in for
+// Unauthenticated, else an error page with the right status.
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := binakerja.ErrorKind(err)
+	if kind == binakerja.Unauthenticated {
+		next := r.URL.Path
+		if r.Method != http.MethodGet {
+			next = "/"
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	key := "error.internal"
+	if e, ok := errors.AsType[*binakerja.Error](err); ok && kind != binakerja.Internal {
+		key = e.Key
+	} else {
+		h.log.Error("page failed", "err", err, "request_id", route.ActorFrom(r.Context()).RequestID, "path", r.URL.Path)
+	}
+	p := h.newPage(w, r, "error.title", nil)
+	p.Data = p.T(key)
+	if err := h.render(w, route.Status(kind), "error", p); err != nil {
+		h.log.Error("render error page", "err", err)
+		http.Error(w, p.T("error.internal"), http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) error {
+	return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+}
+
+// Form holds what was typed into a form and what is wrong with it, so that a
+// refused form comes back filled in, with an error summary at the top linking
+// to each field and each message beside its field.
+type Form struct {
+	Values  url.Values
+	Errors  map[string]string
+	Summary []FieldMessage
+}
+
+// FieldMessage is one entry of the error summary.
+type FieldMessage struct {
+	Field   string
+	Message string
+}
+
+func newForm(v url.Values) *Form { return &Form{Values: v, Errors: map[string]string{}} }
+
+// Value returns what was typed in the field.
+func (f *Form) Value(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
+// Error returns the message for the field, if any.
+func (f *Form) Error(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// fail records err's messages on the form. It reports false when err is not
+// about the input (and should be answered as an error instead).
+func (f *Form) fail(p *i18n.Printer, err error, rename map[string]string) bool {
+	e, ok := errors.AsType[*binakerja.Error](err)
+	if !ok || (e.Kind != binakerja.Invalid && e.Kind != binakerja.Conflict) {
+		return false
+	}
+	if len(e.Fields) == 0 {
+		f.Summary = append(f.Summary, FieldMessage{Message: p.T(e.Key, e.Args...)})
+	}
+	for _, fe := range e.Fields {
+		name := fe.Field
+		if r, ok := rename[name]; ok {
+			name = r
+		}
+		msg := p.T(fe.Key, fe.Args...)
+		if _, dup := f.Errors[name]; !dup {
+			f.Errors[name] = msg
+		}
+		f.Summary = append(f.Summary, FieldMessage{Field: name, Message: msg})
+	}
+	return true
+}
+
+// parseForm reads a urlencoded form of at most 1 MiB.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return binakerja.Errorf(binakerja.TooLarge, "json.too_large", 1<<20)
+		}
+		return binakerja.Errorf(binakerja.BadRequest, "form.malformed")
+	}
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return id, nil
+}
+
+// safeNext returns next if it is a path on this site, else "/".
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, `\`) {
+		return next
+	}
+	return "/"
+}
+
+// Field is what the "input" and "select" templates draw: a labelled form
+// control with its hint, its error and what was typed.
+type Field struct {
+	Name, Label, Type, Value, Error, Hint, List, Autocomplete string
+	Options                                                   []Option
+}
+
+// Option is one choice of a select.
+type Option struct{ Value, Label string }
+
+// Field returns the field name of the page's form, labelled with the message
+// under labelKey, of the given input type. Options are given as value, label
+// pairs for a select.
+func (p *Page) Field(name, labelKey, typ string) Field {
+	f := Field{Name: name, Label: p.T(labelKey), Type: typ, Value: p.Form.Value(name), Error: p.Form.Error(name)}
+	if hint := labelKey + ".hint"; i18n.Has(p.Lang, hint) {
+		f.Hint = p.T(hint)
+	}
+	return f
+}
+
+// WithList returns f offering the suggestions of the datalist id.
+func (f Field) WithList(id string) Field { f.List = id; return f }
+
+// WithOptions returns f as a select of values, each labelled by the message
+// under prefix+value; an empty first choice is added when blank is not "".
+func (p *Page) WithOptions(f Field, prefix, blank string, values []string) Field {
+	if blank != "" {
+		f.Options = append(f.Options, Option{Value: "", Label: p.T(blank)})
+	}
+	for _, v := range values {
+		f.Options = append(f.Options, Option{Value: v, Label: p.T(prefix + v)})
+	}
+	return f
+}
+
+func kindNames() []string {
+	var s []string
+	for _, k := range binakerja.OrgKinds {
+		s = append(s, string(k))
+	}
+	return s
+}
+
+func roleNames() []string {
+	var s []string
+	for _, r := range binakerja.Roles {
+		s = append(s, string(r))
+	}
+	return s
+}
