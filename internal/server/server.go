@@ -35,6 +35,9 @@ type Server struct {
 // New builds the server. secure says that the site is reached over HTTPS (the
 // base URL's scheme), which turns on HSTS and Secure cookies.
 func New(a *app.App, log *slog.Logger, secure bool) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	w, err := web.New(a, log, secure)
 	if err != nil {
 		return nil, err

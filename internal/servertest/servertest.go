@@ -1,0 +1,243 @@
+// Package servertest starts BinaKerja's real HTTP handler over a real
+// database seeded with the demo world, for tests of the web pages, the API and
+// the browser journeys. Every API answer a test receives through it is checked
+// against the OpenAPI document.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"binakerja"
+	"binakerja/internal/api"
+	"binakerja/internal/app"
+	"binakerja/internal/demo"
+	"binakerja/internal/server"
+	"binakerja/internal/store"
+)
+
+// Clock is a settable time source.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Env is a running server with the demo world.
+type Env struct {
+	URL    string
+	App    *app.App
+	DB     *store.DB
+	Server *server.Server
+	Clock  *Clock
+	// Tokens holds an API token for the demo login of each role.
+	Tokens map[binakerja.Role]string
+	Users  map[binakerja.Role]*binakerja.User
+	router routers.Router
+}
+
+// Options change the server under test.
+type Options struct {
+	Secure bool // serve as if behind HTTPS
+}
+
+// New starts a server over the database at dsn, migrated and seeded with the
+// demo world, with an API token for every demo login.
+func New(t testing.TB, dsn string, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ctx := context.Background()
+	clock := &Clock{t: time.Now().UTC()}
+	db, err := store.Open(ctx, dsn, store.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settings := app.DefaultSettings
+	settings.LoginPerIPMinute = 1000 // the tests sign in often from one address
+	a := app.New(db, nil, nil, settings)
+	if _, err := demo.Seed(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(a, nil, o.Secure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	e := &Env{URL: ts.URL, App: a, DB: db, Server: srv, Clock: clock,
+		Tokens: map[binakerja.Role]string{}, Users: map[binakerja.Role]*binakerja.User{}}
+	for _, l := range demo.Logins {
+		secret, _, err := a.CreateAPIToken(ctx, app.CLIActor("test"), l.Email, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Tokens[l.Role] = secret
+		if e.Users[l.Role], err = db.UserByEmail(ctx, l.Email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatalf("OpenAPI document: %v", err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		t.Fatalf("OpenAPI document: %v", err)
+	}
+	doc.Servers = nil // match paths on any host
+	if e.router, err = legacy.NewRouter(doc); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// Email returns the demo login of role.
+func Email(role binakerja.Role) string {
+	for _, l := range demo.Logins {
+		if l.Role == role {
+			return l.Email
+		}
+	}
+	panic("no demo login for " + role)
+}
+
+// Response is an answer with its body read.
+type Response struct {
+	*http.Response
+	Body []byte
+}
+
+// Request describes one request.
+type Request struct {
+	Method, Path string
+	Token        string            // bearer token, if any
+	Body         string            // sent as application/json unless Header says otherwise
+	Header       map[string]string // extra headers
+	Client       *http.Client      // nil for a plain client without cookies
+}
+
+// Do sends the request and returns the answer. Answers from the API and the
+// health check are validated against the OpenAPI document, and a route the
+// document does not describe fails the test.
+func (e *Env) Do(t testing.TB, r Request) *Response {
+	t.Helper()
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req, err := http.NewRequest(r.Method, e.URL+r.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	c := r.Client
+	if c == nil {
+		c = NoRedirect(nil)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &Response{Response: resp, Body: b}
+	if strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" {
+		e.validate(t, r, out)
+	}
+	return out
+}
+
+func (e *Env) validate(t testing.TB, r Request, resp *Response) {
+	t.Helper()
+	req, _ := http.NewRequest(r.Method, "http://x"+r.Path, nil)
+	route, params, err := e.router.FindRoute(req)
+	if err != nil {
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed ||
+			resp.StatusCode == http.StatusUnauthorized {
+			return // an unknown path: the answer is the error envelope, checked below
+		}
+		t.Fatalf("%s %s answered %d but is not in the OpenAPI document: %v", r.Method, r.Path, resp.StatusCode, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+		Status: resp.StatusCode, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(resp.Body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Fatalf("%s %s: the %d answer does not match the OpenAPI document: %v\n%s", r.Method, r.Path,
+			resp.StatusCode, err, resp.Body)
+	}
+}
+
+// NoRedirect returns a client that does not follow redirects, with the given
+// cookie jar (or none).
+func NoRedirect(jar http.CookieJar) *http.Client {
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// Login signs in through the login form as the given email (with the demo
+// password) and returns a client holding the session cookie.
+func (e *Env) Login(t testing.TB, email string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := NoRedirect(jar)
+	form := url.Values{"email": {email}, "password": {demo.Password}}
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.URL)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: status %d", email, resp.StatusCode)
+	}
+	return c
+}
+
+// Form posts a urlencoded form from this site's origin with client c.
+func (e *Env) Form(t testing.TB, c *http.Client, path string, form url.Values) *Response {
+	t.Helper()
+	return e.Do(t, Request{Method: http.MethodPost, Path: path, Client: c, Body: form.Encode(),
+		Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": e.URL}})
+}
