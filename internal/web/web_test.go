@@ -1,0 +1,196 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"binakerja"
+	"binakerja/internal/i18n"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func TestCodedValuesHaveWordsInBothLanguages(t *testing.T) {
+	var keys []string
+	for _, r := range binakerja.Roles {
+		keys = append(keys, "role."+string(r))
+	}
+	for _, k := range binakerja.OrgKinds {
+		keys = append(keys, "org.kind."+string(k))
+	}
+	for _, v := range binakerja.FacilityTypes {
+		keys = append(keys, "org.facility_type."+v)
+	}
+	for _, v := range binakerja.FacilityClasses {
+		keys = append(keys, "org.facility_class."+v)
+	}
+	for _, v := range binakerja.EmployerSizes {
+		keys = append(keys, "org.employer_size."+v)
+	}
+	for _, l := range i18n.Languages {
+		keys = append(keys, "lang."+l)
+	}
+	for _, c := range []string{"organizations", "users", "audit", "account"} {
+		keys = append(keys, "home.card."+c, "home.card."+c+".text")
+	}
+	for _, k := range keys {
+		for _, l := range i18n.Languages {
+			if !i18n.Has(l, k) {
+				t.Errorf("%s: no %q", l, k)
+			}
+		}
+	}
+}
+
+// leftover finds what looks like an untranslated message key in a page.
+var leftover = regexp.MustCompile(`>\s*[a-z]+(\.[a-z_]+)+\s*<`)
+
+// codes matches elements that show codes as they are (audit actions).
+var codes = regexp.MustCompile(`class="code">[^<]*<`)
+
+func TestEveryPageRendersInBothLanguages(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	admin := env.Users[binakerja.RoleAdmin]
+	officer := env.Users[binakerja.RoleFacilityOfficer]
+	pages := []string{"/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
+		"/organizations/LP-MARTAPURA", "/organizations/LP-MARTAPURA/edit", "/organizations/DITJENPAS",
+		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
+		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account"}
+	for _, lang := range []string{"id", "en"} {
+		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})
+		for _, p := range pages {
+			r := env.Do(t, servertest.Request{Method: "GET", Path: p, Client: c})
+			body := string(r.Body)
+			if r.StatusCode != 200 {
+				t.Errorf("%s %s: %d", lang, p, r.StatusCode)
+				continue
+			}
+			if !strings.Contains(body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s %s: not in %s", lang, p, lang)
+			}
+			if m := leftover.FindString(codes.ReplaceAllString(body, "")); m != "" {
+				t.Errorf("%s %s: untranslated key %s", lang, p, m)
+			}
+			if strings.Contains(body, "<script") || strings.Contains(body, "http://") && !strings.Contains(body, env.URL) {
+				t.Errorf("%s %s: inline script or outside link", lang, p)
+			}
+		}
+	}
+}
+
+func TestNavigationFollowsTheRole(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	for _, role := range binakerja.Roles {
+		c := env.Login(t, servertest.Email(role))
+		body := string(env.Do(t, servertest.Request{Method: "GET", Path: "/", Client: c}).Body)
+		for link, action := range map[string]binakerja.Action{`href="/users"`: binakerja.ActionUserView,
+			`href="/audit"`: binakerja.ActionAuditView, `href="/organizations"`: binakerja.ActionOrgView} {
+			if got, want := strings.Contains(body, link), binakerja.Allows(role, action); got != want {
+				t.Errorf("%s: link %s shown = %v, want %v", role, link, got, want)
+			}
+		}
+	}
+}
+
+func TestRefusedFormComesBackFilledWithAnErrorSummary(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+		r := env.Form(t, c, "/organizations", url.Values{"code": {"lp martapura!"}, "name": {"Lapas Baru"},
+			"kind": {"facility"}, "region_code": {"16.8"}, "facility_type": {"LAPAS"}})
+		body := string(r.Body)
+		if r.StatusCode != 422 {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		for _, want := range []string{`class="error-summary"`, `href="#f-code"`, `href="#f-region_code"`,
+			`value="Lapas Baru"`, `value="lp martapura!"`, `aria-invalid="true"`, "Kode wilayah harus berpola Kemendagri"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refused form lacks %s", want)
+			}
+		}
+		r = env.Form(t, c, "/organizations", url.Values{"code": {"LP-BARU"}, "name": {"Lapas Baru"},
+			"kind": {"facility"}, "region_code": {"16.08"}, "facility_type": {"LAPAS"}, "parent": {"KANWIL-SUMSEL"}})
+		if r.StatusCode != 303 || r.Header.Get("Location") != "/organizations/LP-BARU" {
+			t.Fatalf("create: %d %s", r.StatusCode, r.Header.Get("Location"))
+		}
+		r = env.Do(t, servertest.Request{Method: "GET", Path: "/organizations/LP-BARU", Client: c})
+		if !strings.Contains(string(r.Body), "Organisasi sudah ditambahkan.") {
+			t.Fatal("no confirmation after creating")
+		}
+	})
+}
+
+func TestAdminCreatesAUserWithAOneTimePassword(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+	r := env.Form(t, c, "/users", url.Values{"name": {"Wati"}, "email": {"wati@example.id"}, "role": {"facility_officer"},
+		"organization": {"lp-martapura"}})
+	if r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	m := regexp.MustCompile(`data-testid="one-time-password">([^<]+)<`).FindStringSubmatch(string(r.Body))
+	if m == nil {
+		t.Fatal("no one-time password shown")
+	}
+	if _, _, err := env.App.Login(t.Context(), "wati@example.id", m[1], "127.0.0.2", ""); err != nil {
+		t.Fatalf("the one-time password does not work: %v", err)
+	}
+	r = env.Form(t, c, "/users", url.Values{"name": {"X"}, "email": {"x@example.id"}, "role": {"assessor"},
+		"organization": {"LP-MARTAPURA"}})
+	if r.StatusCode != 422 || !strings.Contains(string(r.Body), `href="#f-role"`) {
+		t.Fatalf("an assessor at a prison: %d", r.StatusCode)
+	}
+}
+
+func TestLoginFailureSaysWhatToDoAndLocksAfterFive(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	email := servertest.Email(binakerja.RoleLabourOfficer)
+	var r *servertest.Response
+	for range 6 {
+		r = env.Form(t, servertest.NoRedirect(nil), "/login", url.Values{"email": {email}, "password": {"salah sekali"}})
+	}
+	if r.StatusCode != 401 || !strings.Contains(string(r.Body), "terkunci") || !strings.Contains(string(r.Body), `value="`+email+`"`) {
+		t.Fatalf("after six failures: %d", r.StatusCode)
+	}
+	admin := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+	u := env.Users[binakerja.RoleLabourOfficer]
+	r = env.Form(t, admin, fmt.Sprintf("/users/%d/unlock", u.ID), url.Values{})
+	if r.StatusCode != 303 {
+		t.Fatalf("unlock: %d", r.StatusCode)
+	}
+	env.Login(t, email)
+}
+
+func TestAccountTokensAndPassword(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	email := servertest.Email(binakerja.RoleAssessor)
+	c := env.Login(t, email)
+	r := env.Form(t, c, "/account/tokens", url.Values{"name": {"laptop"}})
+	m := regexp.MustCompile(`data-testid="new-token">(bk_[^<]+)<`).FindStringSubmatch(string(r.Body))
+	if r.StatusCode != 200 || m == nil {
+		t.Fatalf("token: %d", r.StatusCode)
+	}
+	if me := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/me", Token: m[1]}); me.StatusCode != 200 {
+		t.Fatalf("the new token does not work: %d", me.StatusCode)
+	}
+	r = env.Form(t, c, "/account/password", url.Values{"current_password": {"binakerja-demo"},
+		"new_password": {"pendek"}, "confirm_password": {"pendek"}})
+	if r.StatusCode != 422 || !strings.Contains(string(r.Body), "minimal 12 karakter") {
+		t.Fatalf("short password: %d", r.StatusCode)
+	}
+	r = env.Form(t, c, "/account/password", url.Values{"current_password": {"binakerja-demo"},
+		"new_password": {"kopi susu di sore hari"}, "confirm_password": {"kopi susu di sore hari"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("change: %d", r.StatusCode)
+	}
+	if _, _, err := env.App.Login(t.Context(), email, "kopi susu di sore hari", "127.0.0.3", ""); err != nil {
+		t.Fatalf("the new password does not work: %v", err)
+	}
+}
