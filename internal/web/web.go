@@ -233,8 +233,10 @@ func (h *Handler) flash(w http.ResponseWriter, key string) {
 		SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
-// Language is the language of a page: the user's saved choice, else this
-// browser's choice, else Accept-Language, else Indonesian.
+// Language is the language of a page: the user's saved choice, else the
+// choice made on this browser with the language switch, else Indonesian. The
+// browser's Accept-Language is not followed: many office computers run an
+// English browser for Indonesian-speaking staff.
 func Language(r *http.Request, u *binakerja.User) string {
 	if u != nil && u.Lang != "" {
 		return u.Lang
@@ -242,7 +244,7 @@ func Language(r *http.Request, u *binakerja.User) string {
 	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "id" || c.Value == "en") {
 		return c.Value
 	}
-	return i18n.Match(r.Header.Get("Accept-Language"))
+	return i18n.Default
 }
 
 // SessionCookieName returns the name of the session cookie: __Host- prefixed

@@ -51,6 +51,9 @@ func TestCodedValuesHaveWordsInBothLanguages(t *testing.T) {
 // leftover finds what looks like an untranslated message key in a page.
 var leftover = regexp.MustCompile(`>\s*[a-z]+(\.[a-z_]+)+\s*<`)
 
+// control matches a form control's opening tag.
+var control = regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+
 // codes matches elements that show codes as they are (audit actions).
 var codes = regexp.MustCompile(`class="code">[^<]*<`)
 
@@ -77,6 +80,15 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 			}
 			if m := leftover.FindString(codes.ReplaceAllString(body, "")); m != "" {
 				t.Errorf("%s %s: untranslated key %s", lang, p, m)
+			}
+			for _, m := range control.FindAllStringSubmatch(body, -1) {
+				if strings.Contains(m[0], `type="hidden"`) {
+					continue
+				}
+				id := regexp.MustCompile(`id="([^"]+)"`).FindStringSubmatch(m[0])
+				if id == nil || !strings.Contains(body, `for="`+id[1]+`"`) {
+					t.Errorf("%s %s: a form control without a label: %s", lang, p, m[0])
+				}
 			}
 			if strings.Contains(body, "<script") || strings.Contains(body, "http://") && !strings.Contains(body, env.URL) {
 				t.Errorf("%s %s: inline script or outside link", lang, p)

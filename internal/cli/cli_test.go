@@ -1,0 +1,171 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"binakerja/internal/cli"
+	"binakerja/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the command line in-process with the given environment.
+func run(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Main(t.Context(), args, cli.Env{Getenv: func(k string) string { return env[k] },
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	return result{code, out.String(), errOut.String()}
+}
+
+func newEnv(t *testing.T, dsn string) map[string]string {
+	return map[string]string{"BINAKERJA_DB": dsn, "BINAKERJA_KEY_FILE": filepath.Join(t.TempDir(), "k.keys")}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	env := newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	for _, args := range [][]string{{}, {"frobnicate"}, {"user"}, {"user", "create", "--email", "a@b.id"},
+		{"migrate", "sideways"}, {"backup"}, {"serve", "--no-such-flag"}, {"token", "create"}} {
+		if r := run(t, env, "", args...); r.code != 2 || !strings.Contains(r.stderr, "Usage: binakerja") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	if r := run(t, env, "", "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "binakerja ") {
+		t.Errorf("version: %d %q", r.code, r.stdout)
+	}
+}
+
+func TestFirstUserTokenBackupAndAuditOnBothEngines(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := newEnv(t, dsn)
+		r := run(t, env, "", "serve", "--addr", "127.0.0.1:0")
+		if r.code != 1 || !strings.Contains(r.stderr, "binakerja migrate up") || strings.Count(r.stderr, "\n") != 1 {
+			t.Fatalf("serve on an unmigrated database: exit %d, %q", r.code, r.stderr)
+		}
+		if r := run(t, env, "", "migrate", "status"); r.code != 0 || !strings.Contains(r.stdout, "0001_foundation") || !strings.Contains(r.stdout, "pending") {
+			t.Fatalf("migrate status: %d %q", r.code, r.stdout)
+		}
+		if r := run(t, env, "", "migrate", "up"); r.code != 0 || !strings.Contains(r.stdout, "applied 0001_foundation") {
+			t.Fatalf("migrate up: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, env, "", "user", "create", "--email", "Root@Example.id", "--name", "Root", "--role", "admin")
+		if r.code != 0 || !regexp.MustCompile(`one-time password: \S{20}\n`).MatchString(r.stdout) {
+			t.Fatalf("first admin: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, env, "", "user", "create", "--email", "root@example.id", "--name", "Again", "--role", "admin")
+		if r.code != 1 || !strings.Contains(r.stderr, "email") {
+			t.Fatalf("duplicate email: %d %q", r.code, r.stderr)
+		}
+		r = run(t, env, "kata sandi yang panjang\n", "user", "create", "--email", "off@example.id", "--name", "Officer",
+			"--role", "facility_officer", "--org", "NOPE", "--password-stdin")
+		if r.code != 1 || !strings.Contains(r.stderr, "NOPE") {
+			t.Fatalf("unknown organisation: %d %q", r.code, r.stderr)
+		}
+		r = run(t, env, "", "token", "create", "--email", "root@example.id")
+		if r.code != 0 || !regexp.MustCompile(`^bk_[A-Za-z0-9_-]{43}\n$`).MatchString(r.stdout) {
+			t.Fatalf("token create must print the token alone: %d %q", r.code, r.stdout)
+		}
+		if r := run(t, env, "", "token", "create", "--email", "nobody@example.id"); r.code != 1 {
+			t.Fatalf("token for an unknown user: %d", r.code)
+		}
+		if r := run(t, env, "", "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, "intact: 2 entries") {
+			t.Fatalf("audit verify: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		dest := filepath.Join(t.TempDir(), "backup")
+		if r := run(t, env, "", "backup", dest); r.code != 0 || !strings.Contains(r.stdout, "backup written") {
+			t.Fatalf("backup: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		if r := run(t, env, "", "backup", dest); r.code != 1 {
+			t.Fatalf("a backup over an existing file: %d", r.code)
+		}
+	})
+}
+
+// TestAuditVerifyCatchesATamperedFile changes the SQLite file behind
+// BinaKerja's back and checks that the command names the entry.
+func TestAuditVerifyCatchesATamperedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	env := newEnv(t, "sqlite:"+path)
+	run(t, env, "", "migrate")
+	for _, e := range []string{"a@example.id", "b@example.id", "c@example.id"} {
+		if r := run(t, env, "", "user", "create", "--email", e, "--name", "N", "--role", "admin"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`DROP TRIGGER audit_events_no_update`,
+		`UPDATE audit_events SET summary = replace(summary, 'b@example.id', 'x@example.id') WHERE seq = 2`} {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	r := run(t, env, "", "audit", "verify")
+	if r.code != 1 || !strings.Contains(r.stderr, "entry 2") {
+		t.Fatalf("audit verify after tampering: %d %q", r.code, r.stderr)
+	}
+}
+
+// TestDemoSeedsPrintsLoginsAndServes runs the README's run command in-process
+// and checks what a new user sees: the URL, every role's login, a healthy
+// server; then runs it again on the same database, which it reuses.
+func TestDemoSeedsPrintsLoginsAndServes(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"BINAKERJA_DB": "sqlite:" + filepath.Join(dir, "demo.db")}
+	for round, want := range []string{"created", "reused"} {
+		ctx, cancel := context.WithCancel(t.Context())
+		var out, errOut bytes.Buffer
+		ready := make(chan string, 1)
+		done := make(chan int, 1)
+		go func() {
+			done <- cli.Main(ctx, []string{"demo", "--addr", "127.0.0.1:0"}, cli.Env{Getenv: func(k string) string { return env[k] },
+				Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Ready: func(u string) { ready <- u }})
+		}()
+		var url string
+		select {
+		case url = <-ready:
+		case code := <-done:
+			t.Fatalf("demo exited %d: %s", code, errOut.String())
+		case <-time.After(60 * time.Second):
+			t.Fatal("demo did not start")
+		}
+		resp, err := http.Get(url + "/healthz")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("round %d: healthz: %v", round, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("demo exit %d: %s", code, errOut.String())
+		}
+		s := out.String()
+		for _, w := range []string{want, url, "binakerja-demo", "admin@binakerja.test", "facility_officer",
+			"labour_officer", "assessor", "probation_officer", "employer", "analyst"} {
+			if !strings.Contains(s, w) {
+				t.Errorf("round %d: the demo's greeting lacks %q:\n%s", round, w, s)
+			}
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "binakerja.keys")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key file beside the database: %v", err)
+	}
+}
