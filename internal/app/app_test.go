@@ -4,37 +4,28 @@ import (
 	"errors"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
 	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
 	"binakerja/internal/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// clock is a settable time source shared by the store and the test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type env struct {
 	app   *app.App
 	db    *store.DB
-	clock *clock
+	clock *servertest.Clock
 	cli   app.Actor
 }
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+	c := servertest.NewClock(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
 	db, err := store.Open(t.Context(), dsn, store.WithClock(c.Now))
 	if err != nil {
 		t.Fatal(err)
