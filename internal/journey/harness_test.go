@@ -103,10 +103,14 @@ func (b *browser) location() string {
 func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
 
 // waitFor waits until the element matching the CSS selector sel is visible.
-func waitFor(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+func waitFor(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
 
 // typeInto types text into the element matching the CSS selector sel.
-func typeInto(sel, text string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(chromedp.CSS(sel), text) }
+func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), text)
+}
 
 // signIn signs in through the login page.
 func (b *browser) signIn(email, password string) {
