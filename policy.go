@@ -16,6 +16,11 @@ const (
 	ActionUserView   Action = "user.view"   // see users and their roles
 	ActionUserManage Action = "user.manage" // add users, grant and revoke roles, disable, unlock
 	ActionAuditView  Action = "audit.view"  // read the audit trail
+
+	ActionInmateView    Action = "inmate.view"    // find people in custody and read their records
+	ActionInmateWrite   Action = "inmate.write"   // import, release, transfer
+	ActionNIKView       Action = "nik.view"       // see a full identity number (with a reason, audited)
+	ActionSubjectExport Action = "subject.export" // export everything held about one person (UU 27/2022)
 )
 
 // Reach says how far a grant reaches for an action.
@@ -48,6 +53,14 @@ var Policy = map[Action]Rule{
 	ActionUserView:   {Roles: []Role{RoleAdmin}},
 	ActionUserManage: {Roles: []Role{RoleAdmin}},
 	ActionAuditView:  {Roles: []Role{RoleAdmin}, Reach: ReachSystem},
+
+	// The custody register is the facility's: its officers keep it, and
+	// admins oversee it within their reach. Other roles get what their own
+	// work needs through their own actions.
+	ActionInmateView:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+	ActionInmateWrite:   {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+	ActionNIKView:       {Roles: []Role{RoleFacilityOfficer}},
+	ActionSubjectExport: {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

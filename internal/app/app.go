@@ -13,6 +13,7 @@ import (
 
 	"binakerja"
 	"binakerja/internal/keys"
+	"binakerja/internal/nik"
 	"binakerja/internal/store"
 )
 
@@ -38,7 +39,7 @@ var DefaultSettings = Settings{
 // App is the application: the database, the keys and the settings.
 type App struct {
 	db       *store.DB
-	keys     *keys.Ring
+	nik      *nik.Protector // nil without a key ring: identity numbers cannot be handled
 	log      *slog.Logger
 	settings Settings
 
@@ -47,12 +48,20 @@ type App struct {
 }
 
 // New returns the application over db. ring may be nil for tools that touch
-// no protected value.
-func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) *App {
+// no protected value; identity numbers then cannot be read or written.
+func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, keys: ring, log: log, settings: s, attempts: map[string]*window{}}
+	a := &App{db: db, log: log, settings: s, attempts: map[string]*window{}}
+	if ring != nil {
+		p, err := nik.New(ring)
+		if err != nil {
+			return nil, err
+		}
+		a.nik = p
+	}
+	return a, nil
 }
 
 // DB returns the application's database, for the health check and tools.
@@ -162,3 +171,6 @@ func (a *App) allowAttempt(addr string, now time.Time) bool {
 	w.n++
 	return w.n <= a.settings.LoginPerIPMinute
 }
+
+// wib is western Indonesian time (UTC+7), in which SDP deadlines are quoted.
+var wib = time.FixedZone("WIB", 7*60*60)

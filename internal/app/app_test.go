@@ -9,6 +9,7 @@ import (
 
 	"binakerja"
 	"binakerja/internal/app"
+	"binakerja/internal/keys"
 	"binakerja/internal/pgtest"
 	"binakerja/internal/servertest"
 	"binakerja/internal/store"
@@ -34,7 +35,15 @@ func newEnv(t *testing.T, dsn string) *env {
 	if _, err := db.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return &env{app: app.New(db, nil, nil, app.DefaultSettings), db: db, clock: c, cli: app.CLIActor("test")}
+	ring, err := keys.Load(t.TempDir() + "/binakerja.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(db, ring, nil, app.DefaultSettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{app: a, db: db, clock: c, cli: app.CLIActor("test")}
 }
 
 const goodPassword = "kopi tubruk pagi hari"

@@ -159,7 +159,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		db.Close()
 		return nil, nil, err
 	}
-	return app.New(db, ring, log, app.DefaultSettings), func() { db.Close() }, nil
+	a, err := app.New(db, ring, log, app.DefaultSettings)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return a, func() { db.Close() }, nil
 }
 
 // osUser names the person running the command, for the audit trail.

@@ -69,7 +69,10 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := logger(cfg, env.Stderr)
-	a := app.New(db, ring, log, app.DefaultSettings)
+	a, err := app.New(db, ring, log, app.DefaultSettings)
+	if err != nil {
+		return err
+	}
 	seeded, err := demo.Seed(ctx, a)
 	if err != nil {
 		return fmt.Errorf("seed the demo world: %w", err)

@@ -32,9 +32,9 @@ func TestParseDateFormats(t *testing.T) {
 
 func TestParseSentence(t *testing.T) {
 	for in, want := range map[string]binakerja.Sentence{
-		"2 tahun 6 bulan 15 hari": {2, 6, 15}, "2 th 6 bl": {2, 6, 0}, "30 bulan": {0, 30, 0},
-		"30": {0, 30, 0}, "1 Tahun": {1, 0, 0}, "8 bln 10 hr": {0, 8, 10}, "1 year 3 months": {1, 3, 0},
-		"2y6m": {2, 6, 0}, "": {},
+		"2 tahun 6 bulan 15 hari": {Years: 2, Months: 6, Days: 15}, "2 th 6 bl": {Years: 2, Months: 6, Days: 0}, "30 bulan": {Years: 0, Months: 30, Days: 0},
+		"30": {Years: 0, Months: 30, Days: 0}, "1 Tahun": {Years: 1, Months: 0, Days: 0}, "8 bln 10 hr": {Years: 0, Months: 8, Days: 10}, "1 year 3 months": {Years: 1, Months: 3, Days: 0},
+		"2y6m": {Years: 2, Months: 6, Days: 0}, "": {},
 	} {
 		got, err := binakerja.ParseSentence(in)
 		if err != nil || got != want {

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ import (
 	"binakerja/internal/api"
 	"binakerja/internal/app"
 	"binakerja/internal/demo"
+	"binakerja/internal/keys"
 	"binakerja/internal/server"
 	"binakerja/internal/store"
 )
@@ -83,7 +85,14 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	}
 	settings := app.DefaultSettings
 	settings.LoginPerIPMinute = 1000 // the tests sign in often from one address
-	a := app.New(db, nil, nil, settings)
+	ring, err := keys.Load(filepath.Join(t.TempDir(), "binakerja.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(db, ring, nil, settings)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := demo.Seed(ctx, a); err != nil {
 		t.Fatal(err)
 	}

@@ -86,3 +86,14 @@ func (db *DB) backupPostgres(ctx context.Context, dest string) error {
 	}
 	return nil
 }
+
+// Checkpoint folds the SQLite write-ahead log into the database file, so
+// that the file alone holds every committed change. On PostgreSQL it does
+// nothing.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}

@@ -1,0 +1,277 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"slices"
+
+	"binakerja"
+	"binakerja/internal/importer"
+	"binakerja/internal/store"
+)
+
+// ImportSource opens the file being imported. The import reads it twice (once
+// to find duplicates, once to write), so that memory stays small whatever the
+// file's size.
+type ImportSource func() (io.ReadCloser, error)
+
+// ImportOptions steer an import.
+type ImportOptions struct {
+	FileName   string
+	Sheet      string            // XLSX sheet; the first when empty
+	DryRun     bool              // report what would happen, write nothing
+	SkipErrors bool              // write the valid rows even when others have errors
+	Progress   func(rowsDone int) // called now and then during the writing pass
+}
+
+// MaxReportedProblems bounds the problems an import report lists; the counts
+// stay exact.
+const MaxReportedProblems = 1000
+
+// ImportReport says what an import did (or, in a dry run or when refused,
+// what it would have done).
+type ImportReport struct {
+	Rows           int
+	Created        int
+	Updated        int
+	Unchanged      int
+	Readmitted     int
+	Rejected       int
+	Problems       []importer.Problem // sorted by line; at most MaxReportedProblems
+	MoreProblems   int                // problems left out of the list
+	UnknownColumns []string
+	DryRun         bool
+	Written        bool
+	ImportID       int64
+}
+
+func (r *ImportReport) problem(p importer.Problem) {
+	if len(r.Problems) < MaxReportedProblems {
+		r.Problems = append(r.Problems, p)
+	} else {
+		r.MoreProblems++
+	}
+}
+
+// errImportRefused makes Transact roll back an import that will not be kept.
+var errImportRefused = errors.New("import not kept")
+
+// ImportInmates imports an inmate file into the facility's register
+// (contract §4). A row whose NIK, or else registration number, matches a
+// person in custody there updates that person; a NIK of someone released
+// earlier opens a new custody episode (a re-admission); other rows add
+// people. Re-importing a file changes nothing. Two rows with the same NIK or
+// registration number are both rejected. The whole import is one
+// transaction: unless SkipErrors, any problem means nothing is written, and
+// the error is Invalid with the report telling why.
+func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open ImportSource, opts ImportOptions) (*ImportReport, error) {
+	role, err := a.authorize(ctx, ac, binakerja.ActionInmateWrite, "")
+	if err != nil {
+		return nil, err
+	}
+	fac, err := a.db.Organization(ctx, facility)
+	if binakerja.ErrorKind(err) == binakerja.NotFound || (err == nil && !a.canSee(ac, binakerja.ActionInmateWrite, fac.Path)) {
+		return nil, binakerja.FieldInvalid("organization", "org.unknown", binakerja.NormalizeOrgCode(facility))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fac.Kind != binakerja.OrgFacility {
+		return nil, binakerja.FieldInvalid("organization", "import.not_facility", fac.Code)
+	}
+	if a.nik == nil {
+		return nil, binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	rep := &ImportReport{DryRun: opts.DryRun}
+	today := a.today()
+
+	// Pass 1: validate every row, hash the file, find duplicate keys.
+	scan, err := a.scanImport(open, opts.Sheet, today, rep)
+	if err != nil {
+		return rep, err
+	}
+	if scan.header == nil { // the file cannot be read as an inmate table
+		return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
+	}
+
+	// Pass 2: match and write, in one transaction.
+	keep := false
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		rec := &store.ImportRecord{FacilityID: fac.ID, FileName: opts.FileName, FileSHA256: scan.sha256, Actor: ac.label()}
+		if !opts.DryRun {
+			if err := tx.CreateImport(ctx, rec); err != nil {
+				return err
+			}
+		}
+		w := &importWriter{a: a, tx: tx, ctx: ctx, fac: fac, rep: rep, importID: rec.ID, h: scan.header}
+		f, err := open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		recs, err := importer.Open(f, opts.Sheet)
+		if err != nil {
+			return err
+		}
+		recs.Next() // the header
+		done := 0
+		for {
+			r, line, ok := recs.Next()
+			if !ok {
+				break
+			}
+			if scan.bad[line] {
+				continue
+			}
+			row, _ := scan.header.Parse(r, line, today)
+			if row == nil {
+				continue
+			}
+			if err := w.write(row); err != nil {
+				return err
+			}
+			done++
+			if opts.Progress != nil && done%1000 == 0 {
+				opts.Progress(done)
+			}
+		}
+		if err := recs.Err(); err != nil {
+			return err
+		}
+		slices.SortStableFunc(rep.Problems, func(x, y importer.Problem) int { return x.Line - y.Line })
+		keep = !opts.DryRun && (rep.Rejected == 0 || opts.SkipErrors)
+		if !keep {
+			return errImportRefused
+		}
+		rec.Rows, rec.Created, rec.Updated, rec.Unchanged, rec.Readmitted, rec.Rejected =
+			rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected
+		if err := tx.FinishImport(ctx, rec); err != nil {
+			return err
+		}
+		rep.ImportID = rec.ID
+		return a.record(ctx, tx, ac, role, "inmate.import", "import", itoa(rec.ID), fac.Code, map[string]any{
+			"file": opts.FileName, "sha256": scan.sha256, "rows": rep.Rows, "created": rep.Created,
+			"updated": rep.Updated, "unchanged": rep.Unchanged, "readmitted": rep.Readmitted, "rejected": rep.Rejected})
+	})
+	if opts.Progress != nil {
+		opts.Progress(rep.Rows - rep.Rejected)
+	}
+	switch {
+	case errors.Is(err, errImportRefused):
+		if rep.Rejected > 0 && !opts.SkipErrors {
+			return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
+		}
+		return rep, nil // a dry run
+	case err != nil:
+		var fe *importer.FileError
+		if errors.As(err, &fe) {
+			rep.problem(importer.Problem{Line: 0, Key: fe.Key, Args: fe.Args})
+			return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
+		}
+		return rep, err
+	}
+	rep.Written = true
+	return rep, nil
+}
+
+// importScan is what the first pass learns.
+type importScan struct {
+	header *importer.Header
+	bad    map[int]bool // lines with a problem
+	sha256 string
+}
+
+func (a *App) scanImport(open ImportSource, sheet string, today binakerja.Date, rep *ImportReport) (*importScan, error) {
+	f, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hash := sha256.New()
+	recs, err := importer.Open(io.TeeReader(f, hash), sheet)
+	var fe *importer.FileError
+	if errors.As(err, &fe) {
+		rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+		return &importScan{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	first, line, ok := recs.Next()
+	if !ok {
+		if errors.As(recs.Err(), &fe) {
+			rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+		} else {
+			rep.problem(importer.Problem{Key: "import.file.empty"})
+		}
+		return &importScan{}, nil
+	}
+	h, missing, twice := importer.ParseHeader(slices.Clone(first))
+	rep.UnknownColumns = h.Unknown
+	for _, c := range missing {
+		rep.problem(importer.Problem{Line: line, Field: string(c), Key: "import.column.missing"})
+	}
+	for _, c := range twice {
+		rep.problem(importer.Problem{Line: line, Field: c, Key: "import.column.twice"})
+	}
+	if len(missing)+len(twice) > 0 {
+		return &importScan{}, nil
+	}
+	s := &importScan{header: h, bad: map[int]bool{}}
+	// firstLine maps a NIK or registration number to the first line using it;
+	// a second use marks both lines.
+	firstLine := map[string]int{}
+	reject := func(line int) {
+		if !s.bad[line] {
+			s.bad[line] = true
+			rep.Rejected++
+		}
+	}
+	reported := map[string]bool{}
+	dup := func(key string, line int, field string, bad string) {
+		prev, seen := firstLine[key]
+		if !seen {
+			firstLine[key] = line
+			return
+		}
+		if !reported[key] {
+			reported[key] = true
+			rep.problem(importer.Problem{Line: prev, Field: field, Key: bad, Args: []any{line}})
+			reject(prev)
+		}
+		rep.problem(importer.Problem{Line: line, Field: field, Key: bad, Args: []any{prev}})
+		reject(line)
+	}
+	for {
+		rec, line, ok := recs.Next()
+		if !ok {
+			break
+		}
+		rep.Rows++
+		row, ps := h.Parse(rec, line, today)
+		if row == nil {
+			for _, p := range ps {
+				rep.problem(p)
+			}
+			reject(line)
+			continue
+		}
+		if row.NIK != "" {
+			dup("n:"+row.NIK, line, h.Name(importer.ColNIK), "import.duplicate.nik")
+		}
+		dup("r:"+row.RegistrationNumber, line, h.Name(importer.ColRegistration), "import.duplicate.registration")
+	}
+	if err := recs.Err(); err != nil {
+		if errors.As(err, &fe) {
+			rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+			return &importScan{}, nil
+		}
+		return nil, err
+	}
+	io.Copy(hash, f) // whatever the reader did not need
+	s.sha256 = hex.EncodeToString(hash.Sum(nil))
+	return s, nil
+}

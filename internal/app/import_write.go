@@ -1,0 +1,226 @@
+package app
+
+import (
+	"context"
+
+	"binakerja"
+	"binakerja/internal/importer"
+	"binakerja/internal/store"
+)
+
+// importWriter matches and writes the valid rows of an import inside its
+// transaction. Every conflict is checked before writing, so that no
+// statement fails inside the transaction (which PostgreSQL would not
+// survive).
+type importWriter struct {
+	a        *App
+	tx       *store.Tx
+	ctx      context.Context
+	fac      *binakerja.Organization
+	rep      *ImportReport
+	importID int64
+	h        *importer.Header
+}
+
+func (w *importWriter) reject(row *importer.Row, col importer.Column, key string, args ...any) {
+	w.rep.problem(importer.Problem{Line: row.Line, Field: w.h.Name(col), Key: key, Args: args})
+	w.rep.Rejected++
+}
+
+func (w *importWriter) write(row *importer.Row) error {
+	source := row.Milestones()
+	var index []byte
+	if row.NIK != "" {
+		index = w.a.nik.Index(row.NIK)
+		pk, err := w.tx.PersonByNIKIndex(w.ctx, index)
+		switch {
+		case err == nil:
+			latest, err := w.tx.Inmate(w.ctx, pk.ID)
+			if err != nil {
+				return err
+			}
+			if latest.Episode.Open() {
+				if latest.Episode.Facility != w.fac.Code {
+					w.reject(row, importer.ColNIK, "import.nik.elsewhere", latest.Episode.Facility)
+					return nil
+				}
+				return w.update(row, latest, nil, nil, source)
+			}
+			return w.readmit(row, latest, source)
+		case binakerja.ErrorKind(err) != binakerja.NotFound:
+			return err
+		}
+	}
+	open, err := w.tx.OpenEpisodeByRegistration(w.ctx, w.fac.ID, row.RegistrationNumber)
+	switch {
+	case err == nil:
+		if row.NIK != "" && len(open.NIKSealed) > 0 {
+			// The number is held by someone with another NIK.
+			w.reject(row, importer.ColRegistration, "import.registration.other_person")
+			return nil
+		}
+		var sealed []byte
+		if row.NIK != "" {
+			sealed = w.a.nik.Seal(open.UID, row.NIK)
+		}
+		return w.update(row, open, sealed, index, source)
+	case binakerja.ErrorKind(err) != binakerja.NotFound:
+		return err
+	}
+	return w.create(row, index, source)
+}
+
+// regnoFree reports whether the registration number is free at the facility
+// (or held by the episode itself).
+func (w *importWriter) regnoFree(row *importer.Row, episodeID int64) (bool, error) {
+	other, err := w.tx.OpenEpisodeByRegistration(w.ctx, w.fac.ID, row.RegistrationNumber)
+	switch {
+	case binakerja.ErrorKind(err) == binakerja.NotFound:
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	if other.Episode.ID == episodeID {
+		return true, nil
+	}
+	w.reject(row, importer.ColRegistration, "import.registration.taken")
+	return false, nil
+}
+
+func personFrom(row *importer.Row) binakerja.Person {
+	return binakerja.Person{Name: row.Name, BirthPlace: row.BirthPlace, BirthDate: row.BirthDate, Sex: row.Sex,
+		Education: row.Education, RegionCode: row.RegionCode}
+}
+
+func episodeFrom(row *importer.Row, source string) binakerja.Episode {
+	return binakerja.Episode{RegistrationNumber: row.RegistrationNumber, RegisterClass: row.RegisterClass,
+		AdmissionDate: row.Admission, Sentence: row.Sentence, ExpectedRelease: row.Expected, HalfDate: row.Half,
+		TwoThirdsDate: row.TwoThirds, MilestoneSource: source, Status: row.Status}
+}
+
+func (w *importWriter) create(row *importer.Row, index []byte, source string) error {
+	if ok, err := w.regnoFree(row, 0); !ok || err != nil {
+		return err
+	}
+	p := personFrom(row)
+	uid := newUID()
+	var sealed []byte
+	if row.NIK != "" {
+		sealed = w.a.nik.Seal(uid, row.NIK)
+	}
+	if err := w.tx.CreatePerson(w.ctx, &p, uid, sealed, index); err != nil {
+		return err
+	}
+	e := episodeFrom(row, source)
+	e.PersonID = p.ID
+	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
+		return err
+	}
+	w.rep.Created++
+	return nil
+}
+
+// readmit opens a new custody episode for someone released earlier.
+func (w *importWriter) readmit(row *importer.Row, latest *store.InmateRecord, source string) error {
+	if !row.Admission.After(latest.Episode.ReleaseDate) && !row.Admission.Equal(latest.Episode.ReleaseDate) {
+		w.reject(row, importer.ColAdmission, "import.admission.before_release", latest.Episode.ReleaseDate.String())
+		return nil
+	}
+	if ok, err := w.regnoFree(row, 0); !ok || err != nil {
+		return err
+	}
+	p := latest.Person
+	if changed := mergePerson(&p, row); changed {
+		if err := w.tx.UpdatePerson(w.ctx, &p, nil, nil); err != nil {
+			return err
+		}
+	}
+	e := episodeFrom(row, source)
+	e.PersonID = p.ID
+	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
+		return err
+	}
+	w.rep.Readmitted++
+	return nil
+}
+
+// mergePerson copies the row's non-empty personal fields onto p and reports
+// whether anything changed. An empty cell keeps what is stored.
+func mergePerson(p *binakerja.Person, row *importer.Row) bool {
+	before := *p
+	p.Name = row.Name
+	if row.BirthPlace != "" {
+		p.BirthPlace = row.BirthPlace
+	}
+	if !row.BirthDate.IsZero() {
+		p.BirthDate = row.BirthDate
+	}
+	if row.Sex != "" {
+		p.Sex = row.Sex
+	}
+	if row.Education != "" {
+		p.Education = row.Education
+	}
+	if row.RegionCode != "" {
+		p.RegionCode = row.RegionCode
+	}
+	return p.Name != before.Name || p.BirthPlace != before.BirthPlace || !p.BirthDate.Equal(before.BirthDate) ||
+		p.Sex != before.Sex || p.Education != before.Education || p.RegionCode != before.RegionCode
+}
+
+// mergeEpisode does the same for the custody episode.
+func mergeEpisode(e *binakerja.Episode, row *importer.Row, source string) bool {
+	before := *e
+	e.RegistrationNumber, e.AdmissionDate, e.Status = row.RegistrationNumber, row.Admission, row.Status
+	if row.RegisterClass != "" {
+		e.RegisterClass = row.RegisterClass
+	}
+	if !row.Sentence.IsZero() {
+		e.Sentence = row.Sentence
+	}
+	if !row.Expected.IsZero() {
+		e.ExpectedRelease = row.Expected
+	}
+	if !row.Half.IsZero() {
+		e.HalfDate, e.TwoThirdsDate, e.MilestoneSource = row.Half, row.TwoThirds, source
+	}
+	return e.RegistrationNumber != before.RegistrationNumber || !e.AdmissionDate.Equal(before.AdmissionDate) ||
+		e.Status != before.Status || e.RegisterClass != before.RegisterClass || e.Sentence != before.Sentence ||
+		!e.ExpectedRelease.Equal(before.ExpectedRelease) || !e.HalfDate.Equal(before.HalfDate) ||
+		!e.TwoThirdsDate.Equal(before.TwoThirdsDate) || e.MilestoneSource != before.MilestoneSource
+}
+
+// update brings a person in custody at this facility up to date with the row;
+// sealed and index set a NIK the person did not have.
+func (w *importWriter) update(row *importer.Row, r *store.InmateRecord, sealed, index []byte, source string) error {
+	if row.RegistrationNumber != r.Episode.RegistrationNumber {
+		if ok, err := w.regnoFree(row, r.Episode.ID); !ok || err != nil {
+			return err
+		}
+	}
+	p, e := r.Person, r.Episode
+	personChanged := mergePerson(&p, row) || sealed != nil
+	oldStatus := e.Status
+	episodeChanged := mergeEpisode(&e, row, source)
+	if !personChanged && !episodeChanged {
+		w.rep.Unchanged++
+		return nil
+	}
+	if personChanged {
+		if err := w.tx.UpdatePerson(w.ctx, &p, sealed, index); err != nil {
+			return err
+		}
+	}
+	if episodeChanged {
+		if err := w.tx.UpdateEpisode(w.ctx, &e, w.fac.ID); err != nil {
+			return err
+		}
+		if e.Status != oldStatus {
+			if err := w.tx.AddStatus(w.ctx, e.ID, e.Status, w.a.today(), "import"); err != nil {
+				return err
+			}
+		}
+	}
+	w.rep.Updated++
+	return nil
+}
