@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -105,9 +106,12 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[Date]()}
 	}
 	v, err := ParseISODate(s)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "string " + s, Type: reflect.TypeFor[Date]()}
+	}
 	*d = v
-	return err
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,13 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/users/{id}/enable", binakerja.ActionUserManage, h.userEnable)
 	t.Handle("POST /api/v1/users/{id}/unlock", binakerja.ActionUserManage, h.userUnlock)
 	t.Handle("GET /api/v1/audit", binakerja.ActionAuditView, h.auditList)
+	t.Handle("POST /api/v1/organizations/{code}/inmates/import", binakerja.ActionInmateWrite, h.inmateImport)
+	t.Handle("GET /api/v1/inmates", binakerja.ActionInmateView, h.inmateList)
+	t.Handle("GET /api/v1/inmates/{id}", binakerja.ActionInmateView, h.inmateShow)
+	t.Handle("POST /api/v1/inmates/{id}/release", binakerja.ActionInmateWrite, h.inmateRelease)
+	t.Handle("POST /api/v1/inmates/{id}/transfer", binakerja.ActionInmateWrite, h.inmateTransfer)
+	t.Handle("POST /api/v1/inmates/{id}/nik", binakerja.ActionNIKView, h.inmateNIK)
+	t.Handle("GET /api/v1/inmates/{id}/export", binakerja.ActionSubjectExport, h.inmateExport)
 	t.Handle("/api/", route.Public, h.notFound)
 	return h
 }
@@ -159,6 +167,9 @@ func decodeError(err error) error {
 		return binakerja.Errorf(binakerja.TooLarge, "json.too_large", MaxBody)
 	}
 	if e, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		if e.Type == reflect.TypeFor[binakerja.Date]() {
+			return bad(e.Field, "date.format")
+		}
 		return bad(e.Field, "json.type", jsonType(e.Type.Kind().String()))
 	}
 	if e, ok := errors.AsType[*json.SyntaxError](err); ok {

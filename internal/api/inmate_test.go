@@ -1,0 +1,136 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"binakerja"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
+)
+
+const inmateCSV = "no_registrasi,nama,nik,tanggal_lahir,jenis_kelamin,tanggal_masuk,lama_pidana,status\n" +
+	"B.I-101/2025,Dedi Kurniawan,1608011506880003,15-06-1988,L,2025-02-03,3 tahun,NARAPIDANA\n" +
+	"B.I-102/2025,Rahmat Hidayat,,,L,10 Maret 2025,1 tahun 6 bulan,NARAPIDANA\n"
+
+type report struct {
+	Rows, Created, Updated, Unchanged, Readmitted, Rejected int
+	Errors                                                  []struct {
+		Line           int
+		Field, Message string
+	}
+	Written bool
+}
+
+func importCSV(t *testing.T, env *servertest.Env, role binakerja.Role, query, body string) (*servertest.Response, report) {
+	t.Helper()
+	r := env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/organizations/LP-MARTAPURA/inmates/import" + query,
+		Token: env.Tokens[role], Body: body, Header: map[string]string{"Content-Type": "text/csv; charset=utf-8"}})
+	var rep report
+	json.Unmarshal(r.Body, &rep)
+	return r, rep
+}
+
+func TestInmateImportFindReleaseOverTheAPI(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		r, rep := importCSV(t, env, binakerja.RoleFacilityOfficer, "?dry_run=true", inmateCSV)
+		if r.StatusCode != 200 || rep.Created != 2 || rep.Written {
+			t.Fatalf("dry run: %d %s", r.StatusCode, r.Body)
+		}
+		r, rep = importCSV(t, env, binakerja.RoleFacilityOfficer, "", inmateCSV)
+		if r.StatusCode != 200 || rep.Created != 2 || !rep.Written {
+			t.Fatalf("import: %d %s", r.StatusCode, r.Body)
+		}
+		officer := env.Tokens[binakerja.RoleFacilityOfficer]
+		r = env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates?organization=LP-MARTAPURA&q=dedi", Token: officer})
+		var list struct{ Items []map[string]any }
+		json.Unmarshal(r.Body, &list)
+		if r.StatusCode != 200 || len(list.Items) != 1 || list.Items[0]["nik_masked"] != "1608**********03" ||
+			list.Items[0]["expected_release_date"] != "2028-02-03" {
+			t.Fatalf("list: %d %s", r.StatusCode, r.Body)
+		}
+		if strings.Contains(string(r.Body), "1608011506880003") {
+			t.Fatal("a list must never show the full NIK")
+		}
+		id := int64(list.Items[0]["id"].(float64))
+		path := fmt.Sprintf("/api/v1/inmates/%d", id)
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path, Token: officer})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"custody_episodes":[{`) {
+			t.Fatalf("show: %d %s", r.StatusCode, r.Body)
+		}
+		for _, role := range []binakerja.Role{binakerja.RoleEmployer, binakerja.RoleAnalyst, binakerja.RoleAssessor} {
+			if r := env.Do(t, servertest.Request{Method: "GET", Path: path, Token: env.Tokens[role]}); r.StatusCode != 403 {
+				t.Errorf("%s reading an inmate: %d", role, r.StatusCode)
+			}
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/nik", Token: officer, Body: `{"reason":"x"}`})
+		if r.StatusCode != 422 {
+			t.Fatalf("a NIK without a reason: %d", r.StatusCode)
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/nik", Token: officer, Body: `{"reason":"pendaftaran uji kompetensi"}`})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), "1608011506880003") {
+			t.Fatalf("reveal: %d %s", r.StatusCode, r.Body)
+		}
+		if r := env.Do(t, servertest.Request{Method: "POST", Path: path + "/nik", Token: env.Tokens[binakerja.RoleAdmin],
+			Body: `{"reason":"ingin tahu saja"}`}); r.StatusCode != 403 {
+			t.Fatalf("an admin must not see a full NIK: %d", r.StatusCode)
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/release", Token: officer, Body: `{"date":"2026-01-31","reason":"MUTASI"}`})
+		if r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "reason" {
+			t.Fatalf("a transfer is not a release: %d %s", r.StatusCode, r.Body)
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/release", Token: officer, Body: `{"date":"2026-13-01","reason":"PB"}`})
+		if r.StatusCode != 400 || fieldsOf(decodeError(t, r)) != "date" {
+			t.Fatalf("a bad date: %d %s", r.StatusCode, r.Body)
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/release", Token: officer, Body: `{"date":"2026-01-31","reason":"PB"}`})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"status":"KLIEN"`) {
+			t.Fatalf("release: %d %s", r.StatusCode, r.Body)
+		}
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path + "/export", Token: officer})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"action":"nik.view"`) || !strings.Contains(string(r.Body), `"nik":"1608011506880003"`) {
+			t.Fatalf("export: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+func TestInmateImportRefusalsOverTheAPI(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	bad := inmateCSV + "B.I-103/2025,Yanto,16080115068800,,L,2025-02-03,,\n"
+	r, rep := importCSV(t, env, binakerja.RoleFacilityOfficer, "", bad)
+	if r.StatusCode != 422 || rep.Rejected != 1 || rep.Written || len(rep.Errors) != 1 || rep.Errors[0].Line != 4 || rep.Errors[0].Field != "nik" {
+		t.Fatalf("abort: %d %s", r.StatusCode, r.Body)
+	}
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates", Token: env.Tokens[binakerja.RoleFacilityOfficer]}); strings.Contains(string(r.Body), "Dedi") {
+		t.Fatal("a refused import wrote rows")
+	}
+	r, rep = importCSV(t, env, binakerja.RoleFacilityOfficer, "?on_error=skip", bad)
+	if r.StatusCode != 200 || rep.Created != 2 || rep.Rejected != 1 {
+		t.Fatalf("skip: %d %s", r.StatusCode, r.Body)
+	}
+	r = env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/organizations/LP-MARTAPURA/inmates/import",
+		Token: env.Tokens[binakerja.RoleFacilityOfficer], Body: "%PDF-1.4", Header: map[string]string{"Content-Type": "application/pdf"}})
+	if r.StatusCode != 415 {
+		t.Fatalf("a PDF: %d", r.StatusCode)
+	}
+	r, _ = importCSV(t, env, binakerja.RoleFacilityOfficer, "?on_error=maybe", inmateCSV)
+	if r.StatusCode != 422 {
+		t.Fatalf("on_error=maybe: %d", r.StatusCode)
+	}
+	r = env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/organizations/RUTAN-BATURAJA/inmates/import",
+		Token: env.Tokens[binakerja.RoleFacilityOfficer], Body: inmateCSV, Header: map[string]string{"Content-Type": "text/csv"}})
+	if r.StatusCode != 422 {
+		t.Fatalf("another facility's register: %d %s", r.StatusCode, r.Body)
+	}
+	r, _ = importCSV(t, env, binakerja.RoleEmployer, "", inmateCSV)
+	if r.StatusCode != 403 {
+		t.Fatalf("an employer importing: %d", r.StatusCode)
+	}
+	r, rep = importCSV(t, env, binakerja.RoleFacilityOfficer, "", "\x00\x01binary")
+	if r.StatusCode != 422 || len(rep.Errors) != 1 || rep.Errors[0].Line != 0 {
+		t.Fatalf("a binary file: %d %s", r.StatusCode, r.Body)
+	}
+}
