@@ -24,7 +24,7 @@ type ImportOptions struct {
 	Sheet      string             // XLSX sheet; the first when empty
 	DryRun     bool               // report what would happen, write nothing
 	SkipErrors bool               // write the valid rows even when others have errors
-	Progress   func(rowsDone int) // called now and then during the writing pass
+	Progress   func(done, total int) // rows written of the valid rows, now and then
 }
 
 // MaxReportedProblems bounds the problems an import report lists; the counts
@@ -135,7 +135,7 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			}
 			done++
 			if opts.Progress != nil && done%1000 == 0 {
-				opts.Progress(done)
+				opts.Progress(done, rep.Rows-len(scan.bad))
 			}
 		}
 		if err := recs.Err(); err != nil {
@@ -156,8 +156,8 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			"file": opts.FileName, "sha256": scan.sha256, "rows": rep.Rows, "created": rep.Created,
 			"updated": rep.Updated, "unchanged": rep.Unchanged, "readmitted": rep.Readmitted, "rejected": rep.Rejected})
 	})
-	if opts.Progress != nil {
-		opts.Progress(rep.Rows - rep.Rejected)
+	if opts.Progress != nil && scan.header != nil {
+		opts.Progress(rep.Rows-len(scan.bad), rep.Rows-len(scan.bad))
 	}
 	switch {
 	case errors.Is(err, errImportRefused):

@@ -51,6 +51,8 @@ Commands:
                                     add a user (prints a one-time password unless --password-stdin)
   user unlock --email E             lift a lock left by failed sign-ins
   token create --email E [--name L] print a new API token for the user
+  import inmates --org CODE [--dry-run] [--on-error abort|skip] [--sheet S] FILE
+                                    import people in custody from a CSV or XLSX file
   backup DEST [--db DSN]            write a consistent backup of the database
   audit verify [--db DSN]           check the audit trail's hash chain
   version                           print version and build information
@@ -97,6 +99,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runUser(ctx, rest, env)
 	case "token":
 		return runToken(ctx, rest, env)
+	case "import":
+		return runImport(ctx, rest, env)
 	case "backup":
 		return runBackup(ctx, rest, env)
 	case "audit":

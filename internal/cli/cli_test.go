@@ -13,8 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"binakerja"
+	"binakerja/internal/app"
 	"binakerja/internal/cli"
+	"binakerja/internal/keys"
 	"binakerja/internal/pgtest"
+	"binakerja/internal/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -167,5 +171,61 @@ func TestDemoSeedsPrintsLoginsAndServes(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "binakerja.keys")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the key file beside the database: %v", err)
+	}
+}
+
+func TestImportInmatesFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	env := newEnv(t, "sqlite:"+filepath.Join(dir, "t.db"))
+	run(t, env, "", "migrate")
+	seedFacility(t, env)
+	file := filepath.Join(dir, "sdp.csv")
+	csv := "No. Registrasi;Nama;NIK;Tanggal Masuk;Lama Pidana;Catatan\n" +
+		"B.I-1;Ahmad;1608011203900001;2025-01-10;2 tahun;x\n" +
+		"B.I-2;Budi;;31 Januari 2025;1 tahun;y\n"
+	os.WriteFile(file, []byte(csv), 0o600)
+	r := run(t, env, "", "import", "inmates", "--org", "LP-X", "--dry-run", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "created 2") || !strings.Contains(r.stdout, "dry run") || !strings.Contains(r.stdout, "Catatan") {
+		t.Fatalf("dry run: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, env, "", "import", "inmates", "--org", "LP-X", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "created 2") || !strings.Contains(r.stdout, "written") {
+		t.Fatalf("import: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, env, "", "import", "inmates", "--org", "LP-X", file)
+	if r.code != 0 || !strings.Contains(r.stdout, "unchanged 2") {
+		t.Fatalf("again: %d %q", r.code, r.stdout)
+	}
+	os.WriteFile(file, []byte(csv+"B.I-3;Candra;123;2025-01-10;;\n"), 0o600)
+	r = run(t, env, "", "import", "inmates", "--org", "LP-X", file)
+	if r.code != 1 || !strings.Contains(r.stdout, "line 4, NIK: A NIK must be exactly 16 digits.") || !strings.Contains(r.stderr, "nothing was written") {
+		t.Fatalf("refused: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, env, "", "import", "inmates", "--org", "LP-X", "--on-error", "maybe", file); r.code != 2 {
+		t.Fatalf("bad flag: %d", r.code)
+	}
+}
+
+// seedFacility adds the facility LP-X through the application, as an admin
+// would in the web pages.
+func seedFacility(t *testing.T, env map[string]string) {
+	t.Helper()
+	db, err := store.Open(t.Context(), env["BINAKERJA_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ring, err := keys.Load(env["BINAKERJA_KEY_FILE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(db, ring, nil, app.DefaultSettings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.CreateOrganization(t.Context(), app.CLIActor("test"), &binakerja.Organization{Code: "LP-X", Name: "Lapas X",
+		Kind: binakerja.OrgFacility, FacilityType: "LAPAS", RegionCode: "16.08"})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/config"
+	"binakerja/internal/i18n"
+)
+
+func runImport(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "inmates" {
+		return usagef("import: want inmates")
+	}
+	cfg := config.Load(env.Getenv)
+	fs := flags("import inmates", env)
+	cfg.DBFlag(fs)
+	org := fs.String("org", "", "code of the facility whose register the file is (required)")
+	dry := fs.Bool("dry-run", false, "report what would happen; write nothing")
+	onError := fs.String("on-error", "abort", "abort: any error writes nothing; skip: write the valid rows")
+	sheet := fs.String("sheet", "", "XLSX sheet (default: the first)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *org == "" || fs.NArg() != 1 {
+		return usagef("import inmates: want --org CODE and one FILE")
+	}
+	if *onError != "abort" && *onError != "skip" {
+		return usagef("import inmates: --on-error must be abort or skip")
+	}
+	path := fs.Arg(0)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("cannot read %s: %w", path, err)
+	}
+	a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	opts := app.ImportOptions{FileName: filepath.Base(path), Sheet: *sheet, DryRun: *dry, SkipErrors: *onError == "skip"}
+	bar := isTerminal(env.Stderr)
+	if bar {
+		opts.Progress = func(done, total int) { drawProgress(env.Stderr, done, total) }
+	}
+	rep, err := a.ImportInmates(ctx, app.CLIActor(osUser(env)), *org, func() (io.ReadCloser, error) { return os.Open(path) }, opts)
+	if bar {
+		fmt.Fprintln(env.Stderr)
+	}
+	if rep == nil {
+		return describe(err)
+	}
+	p := i18n.New("en")
+	w := env.Stdout
+	fmt.Fprintf(w, "rows %d: created %d, updated %d, unchanged %d, readmitted %d, rejected %d\n",
+		rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected)
+	if len(rep.UnknownColumns) > 0 {
+		fmt.Fprintf(w, "unknown columns (ignored): %s\n", strings.Join(rep.UnknownColumns, ", "))
+	}
+	for _, pr := range rep.Problems {
+		where := "file"
+		if pr.Line > 0 {
+			where = fmt.Sprintf("line %d", pr.Line)
+		}
+		if pr.Field != "" {
+			where += ", " + pr.Field
+		}
+		fmt.Fprintf(w, "%s: %s\n", where, p.T(pr.Key, pr.Args...))
+	}
+	if rep.MoreProblems > 0 {
+		fmt.Fprintf(w, "… and %d more errors\n", rep.MoreProblems)
+	}
+	switch {
+	case err != nil && binakerja.ErrorKind(err) == binakerja.Invalid:
+		return fmt.Errorf("import refused: nothing was written (%d rows with errors)", rep.Rejected)
+	case err != nil:
+		return describe(err)
+	case rep.DryRun:
+		fmt.Fprintln(w, "dry run: nothing was written")
+	default:
+		fmt.Fprintf(w, "import %d written\n", rep.ImportID)
+	}
+	return nil
+}
+
+// drawProgress redraws a progress bar on one terminal line.
+func drawProgress(w io.Writer, done, total int) {
+	const width = 30
+	frac := 1.0
+	if total > 0 {
+		frac = float64(done) / float64(total)
+	}
+	n := int(frac * width)
+	fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d/%d rows", strings.Repeat("#", n), strings.Repeat("-", width-n), frac*100, done, total)
+}
