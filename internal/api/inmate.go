@@ -240,16 +240,26 @@ func (h *Handler) inmateExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		inmateDetail
-		NIK             string            `json:"nik,omitempty"`
-		ProcessingTrail []auditTrailEntry `json:"processing_trail"`
-	}{inmateDetail: detailJSON(&s.InmateDetail), NIK: s.NIK, ProcessingTrail: []auditTrailEntry{}}
+	out := SubjectJSON(s)
+	w.Header().Set("Content-Disposition", `attachment; filename="binakerja-subject-`+strconv.FormatInt(id, 10)+`.json"`)
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// subjectExport is the subject-access export.
+type subjectExport struct {
+	inmateDetail
+	NIK             string            `json:"nik,omitempty"`
+	ProcessingTrail []auditTrailEntry `json:"processing_trail"`
+}
+
+// SubjectJSON is the JSON form of a subject-access export, also offered for
+// download on the person page.
+func SubjectJSON(s *app.SubjectAccess) any {
+	out := subjectExport{inmateDetail: detailJSON(&s.InmateDetail), NIK: s.NIK, ProcessingTrail: []auditTrailEntry{}}
 	for _, e := range s.Trail {
 		out.ProcessingTrail = append(out.ProcessingTrail, auditTrailEntry{At: e.At, Actor: e.Actor, Action: e.Action, Org: e.Org})
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="binakerja-subject-`+strconv.FormatInt(id, 10)+`.json"`)
-	return writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // ImportReportJSON is the answer of an import, also used by the upload page.

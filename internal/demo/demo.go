@@ -6,6 +6,7 @@ package demo
 
 import (
 	"context"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -68,6 +69,9 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 			return false, err
 		}
 	}
+	if err := seedInmates(ctx, a, ac, binakerja.DateOf(time.Now().In(wib))); err != nil {
+		return false, err
+	}
 	for _, l := range Logins {
 		_, _, err := a.CreateUser(ctx, ac, app.NewUser{Email: l.Email, Name: l.Name, Password: Password,
 			Grants: []app.GrantInput{{Role: l.Role, Org: l.Org}}})
@@ -77,3 +81,5 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 	}
 	return true, nil
 }
+
+var wib = time.FixedZone("WIB", 7*60*60)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+
+	"binakerja"
 )
 
 // Languages are the languages BinaKerja speaks, the default first.
@@ -147,4 +149,12 @@ func (p *Printer) Number(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// Day writes a calendar date out in full, or "—" for no date.
+func (p *Printer) Day(d binakerja.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return p.Date(d.Time())
 }

@@ -105,6 +105,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 		key, url string
 		action   binakerja.Action
 	}{
+		{"inmates", "/inmates", binakerja.ActionInmateView},
+		{"import", "/inmates/import", binakerja.ActionInmateWrite},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},
 		{"audit", "/audit", binakerja.ActionAuditView},

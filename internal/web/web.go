@@ -40,6 +40,7 @@ type Handler struct {
 	pages     map[string]*template.Template
 	staticURL map[string]string // file name → URL with its content hash
 	static    http.Handler
+	uploads   uploads
 }
 
 // New returns the web interface with its routes registered. secure says the
@@ -84,6 +85,15 @@ func (h *Handler) routes() {
 	t.Handle("POST /users/{id}/active", binakerja.ActionUserManage, h.userActive)
 	t.Handle("POST /users/{id}/unlock", binakerja.ActionUserManage, h.userUnlock)
 	t.Handle("GET /audit", binakerja.ActionAuditView, h.auditList)
+	t.Handle("GET /inmates", binakerja.ActionInmateView, h.inmateList)
+	t.Handle("GET /inmates/import", binakerja.ActionInmateWrite, h.inmateImportNew)
+	t.Handle("POST /inmates/import", binakerja.ActionInmateWrite, h.inmateImportCheck)
+	t.Handle("POST /inmates/import/confirm", binakerja.ActionInmateWrite, h.inmateImportConfirm)
+	t.Handle("GET /inmates/{id}", binakerja.ActionInmateView, h.inmateShow)
+	t.Handle("POST /inmates/{id}/nik", binakerja.ActionNIKView, h.inmateNIK)
+	t.Handle("POST /inmates/{id}/release", binakerja.ActionInmateWrite, h.inmateRelease)
+	t.Handle("POST /inmates/{id}/transfer", binakerja.ActionInmateWrite, h.inmateTransfer)
+	t.Handle("GET /inmates/{id}/export", binakerja.ActionSubjectExport, h.inmateExport)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -135,9 +145,12 @@ func (h *Handler) parseTemplates() error {
 		return err
 	}
 	funcs := template.FuncMap{
-		"roleName": func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
-		"kindName": func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
-		"langs":    func() []string { return i18n.Languages },
+		"roleName":   func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
+		"kindName":   func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
+		"langs":      func() []string { return i18n.Languages },
+		"int64":      func(n int) int64 { return int64(n) },
+		"statusName": func(p *i18n.Printer, s binakerja.LegalStatus) string { return p.T("status." + string(s)) },
+		"reasonName": func(p *i18n.Printer, r binakerja.ReleaseReason) string { return p.T("release.reason." + string(r)) },
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e[len("templates/pages/"):], ".html")
@@ -180,6 +193,7 @@ var navigation = []struct {
 	action binakerja.Action
 }{
 	{"nav.home", "/", binakerja.ActionSelf},
+	{"nav.inmates", "/inmates", binakerja.ActionInmateView},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},

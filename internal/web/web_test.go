@@ -9,9 +9,11 @@ import (
 	"testing"
 
 	"binakerja"
+	"binakerja/internal/app"
 	"binakerja/internal/i18n"
 	"binakerja/internal/pgtest"
 	"binakerja/internal/servertest"
+	"binakerja/internal/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -61,7 +63,13 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
 	admin := env.Users[binakerja.RoleAdmin]
 	officer := env.Users[binakerja.RoleFacilityOfficer]
-	pages := []string{"/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
+	someone, _, err := env.App.Inmates(t.Context(), app.CLIActor("test"), app.InmateQuery{Page: store.Page{Limit: 1}})
+	if err != nil || len(someone) != 1 {
+		t.Fatalf("the demo world has no inmate: %v", err)
+	}
+	inmate := fmt.Sprintf("/inmates/%d", someone[0].ID)
+	pages := []string{"/inmates", "/inmates?all=1&status=BEBAS", "/inmates/import", inmate, inmate + "/export",
+		"/inmates?release_from=2020-01-01&release_to=2030-12-31", "/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
 		"/organizations/LP-MARTAPURA", "/organizations/LP-MARTAPURA/edit", "/organizations/DITJENPAS",
 		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
 		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account"}

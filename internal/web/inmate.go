@@ -1,0 +1,232 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"binakerja"
+	"binakerja/internal/api"
+	"binakerja/internal/app"
+	"binakerja/internal/route"
+	"binakerja/internal/store"
+)
+
+type inmateListData struct {
+	Inmates    []binakerja.Inmate
+	Next       string
+	Query      string
+	NIK        string
+	Status     string
+	Statuses   []string
+	From, To   string
+	All        bool
+	CanImport  bool
+	Filtered   bool
+	Facilities []*binakerja.Organization
+	Facility   string
+}
+
+func statusNames() []string {
+	var s []string
+	for _, v := range binakerja.LegalStatuses {
+		s = append(s, string(v))
+	}
+	return s
+}
+
+func (h *Handler) inmateList(w http.ResponseWriter, r *http.Request) error {
+	ac := route.ActorFrom(r.Context())
+	q := r.URL.Query()
+	p := h.newPage(w, r, "inmate.list.title", nil)
+	form := newForm(q)
+	d := inmateListData{Query: q.Get("q"), NIK: q.Get("nik"), Status: q.Get("status"), From: q.Get("release_from"),
+		To: q.Get("release_to"), All: q.Get("all") == "1", Statuses: statusNames(), Facility: q.Get("organization"),
+		CanImport: ac.User.Can(binakerja.ActionInmateWrite, "")}
+	d.Filtered = d.Query != "" || d.NIK != "" || d.Status != "" || d.From != "" || d.To != ""
+	iq := app.InmateQuery{Facility: d.Facility, Query: d.Query, NIK: d.NIK, InCustody: !d.All,
+		Status: binakerja.LegalStatus(d.Status), Page: store.Page{Cursor: q.Get("cursor")}}
+	for name, dst := range map[string]*binakerja.Date{"release_from": &iq.ReleaseFrom, "release_to": &iq.ReleaseTo} {
+		if s := q.Get(name); s != "" {
+			v, err := binakerja.ParseISODate(s)
+			if err != nil {
+				form.fail(p.Printer, binakerja.FieldInvalid(name, "date.format"), nil)
+				continue
+			}
+			*dst = v
+		}
+	}
+	var err error
+	if len(form.Summary) == 0 {
+		d.Inmates, d.Next, err = h.app.Inmates(r.Context(), ac, iq)
+		if err != nil && !form.fail(p.Printer, err, nil) {
+			return err
+		}
+	}
+	if d.Next != "" {
+		v := url.Values{}
+		for k := range q {
+			v.Set(k, q.Get(k))
+		}
+		v.Set("cursor", d.Next)
+		d.Next = "/inmates?" + v.Encode()
+	}
+	facs, _, err := h.app.Organizations(r.Context(), ac, store.OrgFilter{Kind: binakerja.OrgFacility, Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	if len(facs) > 1 {
+		d.Facilities = facs
+	}
+	p.Data, p.Form = d, form
+	status := http.StatusOK
+	if len(form.Summary) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.render(w, status, "inmate_list", p)
+}
+
+type inmateShowData struct {
+	*app.InmateDetail
+	FullNIK     string
+	CanWrite    bool
+	CanNIK      bool
+	CanExport   bool
+	Reasons     []string
+	Facilities  []*binakerja.Organization
+	OpenEpisode bool
+	ShowNIKForm bool
+}
+
+func reasonNames() []string {
+	var s []string
+	for _, v := range binakerja.ReleaseReasons {
+		s = append(s, string(v))
+	}
+	return s
+}
+
+// inmatePage renders the person page, with a form's errors or a revealed
+// NIK when there are.
+func (h *Handler) inmatePage(w http.ResponseWriter, r *http.Request, status int, form *Form, fullNIK string) error {
+	ac := route.ActorFrom(r.Context())
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.app.Inmate(r.Context(), ac, id)
+	if err != nil {
+		return err
+	}
+	path := d.Episode.FacilityPath
+	data := inmateShowData{InmateDetail: d, FullNIK: fullNIK, CanWrite: ac.User.Can(binakerja.ActionInmateWrite, path),
+		CanNIK: ac.User.Can(binakerja.ActionNIKView, path) && d.HasNIK, CanExport: ac.User.Can(binakerja.ActionSubjectExport, path),
+		Reasons: reasonNames(), OpenEpisode: d.Episode.Open()}
+	if data.CanWrite && data.OpenEpisode {
+		data.Facilities, _, err = h.app.Organizations(r.Context(), ac, store.OrgFilter{Kind: binakerja.OrgFacility, Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil {
+			return err
+		}
+	}
+	p := h.newPage(w, r, "inmate.show.title", data)
+	p.Title = d.Name
+	p.Form = form
+	if p.Form == nil {
+		p.Form = newForm(nil)
+	}
+	return h.render(w, status, "inmate_show", p)
+}
+
+func (h *Handler) inmateShow(w http.ResponseWriter, r *http.Request) error {
+	return h.inmatePage(w, r, http.StatusOK, nil, "")
+}
+
+func (h *Handler) inmateNIK(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	nik, err := h.app.RevealNIK(r.Context(), route.ActorFrom(r.Context()), id, r.PostForm.Get("reason"))
+	if err != nil {
+		form := newForm(r.PostForm)
+		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
+			return err
+		}
+		return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "")
+	}
+	return h.inmatePage(w, r, http.StatusOK, nil, nik)
+}
+
+// inmateChange runs a release or transfer and returns to the person page.
+func (h *Handler) inmateChange(w http.ResponseWriter, r *http.Request, done, dateField string, rename map[string]string,
+	change func(ac app.Actor, id int64, date binakerja.Date) error) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form := newForm(r.PostForm)
+	p := h.newPage(w, r, "", nil)
+	date, derr := binakerja.ParseISODate(r.PostForm.Get(dateField))
+	if derr != nil {
+		err = binakerja.FieldInvalid("date", "date.format")
+	} else {
+		err = change(route.ActorFrom(r.Context()), id, date)
+	}
+	if err != nil {
+		if !form.fail(p.Printer, err, rename) {
+			return err
+		}
+		return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "")
+	}
+	h.flash(w, done)
+	http.Redirect(w, r, "/inmates/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) inmateRelease(w http.ResponseWriter, r *http.Request) error {
+	return h.inmateChange(w, r, "inmate.released", "release_date", map[string]string{"date": "release_date", "reason": "release_reason"},
+		func(ac app.Actor, id int64, date binakerja.Date) error {
+			_, err := h.app.Release(r.Context(), ac, id, date, binakerja.ReleaseReason(r.PostForm.Get("release_reason")))
+			return err
+		})
+}
+
+func (h *Handler) inmateTransfer(w http.ResponseWriter, r *http.Request) error {
+	return h.inmateChange(w, r, "inmate.transferred", "transfer_date", map[string]string{"date": "transfer_date"},
+		func(ac app.Actor, id int64, date binakerja.Date) error {
+			_, err := h.app.Transfer(r.Context(), ac, id, r.PostForm.Get("to"), date, r.PostForm.Get("registration_number"))
+			return err
+		})
+}
+
+// inmateExport is the subject-access export: as a printable page, or as JSON
+// with ?format=json.
+func (h *Handler) inmateExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.app.ExportSubject(r.Context(), route.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "json" {
+		b, err := json.MarshalIndent(api.SubjectJSON(s), "", "  ")
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="binakerja-subject-`+strconv.FormatInt(id, 10)+`.json"`)
+		_, err = w.Write(b)
+		return err
+	}
+	p := h.newPage(w, r, "inmate.export.title", s)
+	return h.render(w, http.StatusOK, "inmate_export", p)
+}
