@@ -361,4 +361,3 @@ func (h *Handler) inmateImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, status, ReportJSON(rep, Printer(r)))
 }
-

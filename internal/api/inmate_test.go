@@ -12,8 +12,8 @@ import (
 )
 
 const inmateCSV = "no_registrasi,nama,nik,tanggal_lahir,jenis_kelamin,tanggal_masuk,lama_pidana,status\n" +
-	"B.I-101/2025,Dedi Kurniawan,1608011506880003,15-06-1988,L,2025-02-03,3 tahun,NARAPIDANA\n" +
-	"B.I-102/2025,Rahmat Hidayat,,,L,10 Maret 2025,1 tahun 6 bulan,NARAPIDANA\n"
+	"LPM-9101,Gilang Ramadhan,1608011506880003,15-06-1988,L,2025-02-03,3 tahun,NARAPIDANA\n" +
+	"LPM-9102,Rizky Maulana,,,L,10 Maret 2025,1 tahun 6 bulan,NARAPIDANA\n"
 
 type report struct {
 	Rows, Created, Updated, Unchanged, Readmitted, Rejected int
@@ -45,7 +45,7 @@ func TestInmateImportFindReleaseOverTheAPI(t *testing.T) {
 			t.Fatalf("import: %d %s", r.StatusCode, r.Body)
 		}
 		officer := env.Tokens[binakerja.RoleFacilityOfficer]
-		r = env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates?organization=LP-MARTAPURA&q=dedi", Token: officer})
+		r = env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates?organization=LP-MARTAPURA&q=gilang", Token: officer})
 		var list struct{ Items []map[string]any }
 		json.Unmarshal(r.Body, &list)
 		if r.StatusCode != 200 || len(list.Items) != 1 || list.Items[0]["nik_masked"] != "1608**********03" ||
@@ -99,12 +99,12 @@ func TestInmateImportFindReleaseOverTheAPI(t *testing.T) {
 
 func TestInmateImportRefusalsOverTheAPI(t *testing.T) {
 	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
-	bad := inmateCSV + "B.I-103/2025,Yanto,16080115068800,,L,2025-02-03,,\n"
+	bad := inmateCSV + "LPM-9103,Yanto,16080115068800,,L,2025-02-03,,\n"
 	r, rep := importCSV(t, env, binakerja.RoleFacilityOfficer, "", bad)
 	if r.StatusCode != 422 || rep.Rejected != 1 || rep.Written || len(rep.Errors) != 1 || rep.Errors[0].Line != 4 || rep.Errors[0].Field != "nik" {
 		t.Fatalf("abort: %d %s", r.StatusCode, r.Body)
 	}
-	if r := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates", Token: env.Tokens[binakerja.RoleFacilityOfficer]}); strings.Contains(string(r.Body), "Dedi") {
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates", Token: env.Tokens[binakerja.RoleFacilityOfficer]}); strings.Contains(string(r.Body), "Gilang") {
 		t.Fatal("a refused import wrote rows")
 	}
 	r, rep = importCSV(t, env, binakerja.RoleFacilityOfficer, "?on_error=skip", bad)

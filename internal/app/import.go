@@ -21,9 +21,9 @@ type ImportSource func() (io.ReadCloser, error)
 // ImportOptions steer an import.
 type ImportOptions struct {
 	FileName   string
-	Sheet      string             // XLSX sheet; the first when empty
-	DryRun     bool               // report what would happen, write nothing
-	SkipErrors bool               // write the valid rows even when others have errors
+	Sheet      string                // XLSX sheet; the first when empty
+	DryRun     bool                  // report what would happen, write nothing
+	SkipErrors bool                  // write the valid rows even when others have errors
 	Progress   func(done, total int) // rows written of the valid rows, now and then
 }
 
