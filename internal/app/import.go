@@ -107,6 +107,9 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			}
 		}
 		w := &importWriter{a: a, tx: tx, ctx: ctx, fac: fac, rep: rep, importID: rec.ID, h: scan.header}
+		if err := w.start(); err != nil {
+			return err
+		}
 		f, err := open()
 		if err != nil {
 			return err
@@ -130,7 +133,7 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			if row == nil {
 				continue
 			}
-			if err := w.write(row); err != nil {
+			if err := w.add(row); err != nil {
 				return err
 			}
 			done++
@@ -139,6 +142,9 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			}
 		}
 		if err := recs.Err(); err != nil {
+			return err
+		}
+		if err := w.flush(); err != nil {
 			return err
 		}
 		slices.SortStableFunc(rep.Problems, func(x, y importer.Problem) int { return x.Line - y.Line })

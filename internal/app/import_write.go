@@ -9,7 +9,9 @@ import (
 )
 
 // importWriter matches and writes the valid rows of an import inside its
-// transaction. Every conflict is checked before writing, so that no
+// transaction, a batch at a time: the NIKs of a batch are looked up in one
+// query, and the new people of a batch are inserted a few statements for
+// hundreds of rows. Every conflict is checked before writing, so that no
 // statement fails inside the transaction (which PostgreSQL would not
 // survive).
 type importWriter struct {
@@ -20,6 +22,17 @@ type importWriter struct {
 	rep      *ImportReport
 	importID int64
 	h        *importer.Header
+	regnos   map[string]int64 // registration numbers open at the facility → episode id
+	pending  []*importer.Row
+}
+
+// importBatch is how many rows the writer handles together.
+const importBatch = 1000
+
+func (w *importWriter) start() error {
+	var err error
+	w.regnos, err = w.tx.OpenRegistrations(w.ctx, w.fac.ID)
+	return err
 }
 
 func (w *importWriter) reject(row *importer.Row, col importer.Column, key string, args ...any) {
@@ -27,64 +40,111 @@ func (w *importWriter) reject(row *importer.Row, col importer.Column, key string
 	w.rep.Rejected++
 }
 
-func (w *importWriter) write(row *importer.Row) error {
-	source := row.Milestones()
-	var index []byte
-	if row.NIK != "" {
-		index = w.a.nik.Index(row.NIK)
-		pk, err := w.tx.PersonByNIKIndex(w.ctx, index)
-		switch {
-		case err == nil:
-			latest, err := w.tx.Inmate(w.ctx, pk.ID)
-			if err != nil {
-				return err
-			}
-			if latest.Episode.Open() {
-				if latest.Episode.Facility != w.fac.Code {
-					w.reject(row, importer.ColNIK, "import.nik.elsewhere", latest.Episode.Facility)
-					return nil
-				}
-				return w.update(row, latest, nil, nil, source)
-			}
-			return w.readmit(row, latest, source)
-		case binakerja.ErrorKind(err) != binakerja.NotFound:
-			return err
-		}
+// add queues a row, writing the queue when it is full.
+func (w *importWriter) add(row *importer.Row) error {
+	w.pending = append(w.pending, row)
+	if len(w.pending) >= importBatch {
+		return w.flush()
 	}
-	open, err := w.tx.OpenEpisodeByRegistration(w.ctx, w.fac.ID, row.RegistrationNumber)
-	switch {
-	case err == nil:
-		if row.NIK != "" && len(open.NIKSealed) > 0 {
-			// The number is held by someone with another NIK.
-			w.reject(row, importer.ColRegistration, "import.registration.other_person")
-			return nil
-		}
-		var sealed []byte
-		if row.NIK != "" {
-			sealed = w.a.nik.Seal(open.UID, row.NIK)
-		}
-		return w.update(row, open, sealed, index, source)
-	case binakerja.ErrorKind(err) != binakerja.NotFound:
-		return err
-	}
-	return w.create(row, index, source)
+	return nil
 }
 
-// regnoFree reports whether the registration number is free at the facility
-// (or held by the episode itself).
-func (w *importWriter) regnoFree(row *importer.Row, episodeID int64) (bool, error) {
-	other, err := w.tx.OpenEpisodeByRegistration(w.ctx, w.fac.ID, row.RegistrationNumber)
+// flush writes the queued rows.
+func (w *importWriter) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	var indexes [][]byte
+	index := make(map[*importer.Row][]byte, len(w.pending))
+	for _, row := range w.pending {
+		if row.NIK != "" {
+			ix := w.a.nik.Index(row.NIK)
+			index[row] = ix
+			indexes = append(indexes, ix)
+		}
+	}
+	known, err := w.tx.PersonsByNIKIndex(w.ctx, indexes)
+	if err != nil {
+		return err
+	}
+	var fresh []store.NewInmate
+	for _, row := range w.pending {
+		source := row.Milestones()
+		ix := index[row]
+		if pk, ok := known[string(ix)]; ok && ix != nil {
+			if err := w.known(row, pk, source); err != nil {
+				return err
+			}
+			continue
+		}
+		if epID, ok := w.regnos[row.RegistrationNumber]; ok {
+			if err := w.byRegistration(row, epID, ix, source); err != nil {
+				return err
+			}
+			continue
+		}
+		uid := newUID()
+		n := store.NewInmate{Person: personFrom(row), UID: uid, NIKIndex: ix, Episode: episodeFrom(row, source)}
+		if ix != nil {
+			n.NIKSealed = w.a.nik.Seal(uid, row.NIK)
+		}
+		fresh = append(fresh, n)
+	}
+	if err := w.tx.CreateInmates(w.ctx, w.fac.ID, w.importID, fresh); err != nil {
+		return err
+	}
+	for _, n := range fresh {
+		w.regnos[n.Episode.RegistrationNumber] = n.Episode.ID
+	}
+	w.rep.Created += len(fresh)
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// known handles a row whose NIK belongs to a stored person: an update when
+// they are in custody here, a re-admission when they were released, a
+// refusal when they are held elsewhere.
+func (w *importWriter) known(row *importer.Row, pk store.PersonKey, source string) error {
+	latest, err := w.tx.Inmate(w.ctx, pk.ID)
+	if err != nil {
+		return err
+	}
 	switch {
-	case binakerja.ErrorKind(err) == binakerja.NotFound:
-		return true, nil
-	case err != nil:
-		return false, err
+	case !latest.Episode.Open():
+		return w.readmit(row, latest, source)
+	case latest.Episode.Facility != w.fac.Code:
+		w.reject(row, importer.ColNIK, "import.nik.elsewhere", latest.Episode.Facility)
+		return nil
 	}
-	if other.Episode.ID == episodeID {
-		return true, nil
+	return w.update(row, latest, nil, nil, source)
+}
+
+// byRegistration handles a row whose registration number names someone in
+// custody here: the same person, unless both have different NIKs.
+func (w *importWriter) byRegistration(row *importer.Row, episodeID int64, index []byte, source string) error {
+	open, err := w.tx.InmateByEpisode(w.ctx, episodeID)
+	if err != nil {
+		return err
 	}
-	w.reject(row, importer.ColRegistration, "import.registration.taken")
-	return false, nil
+	if row.NIK != "" && len(open.NIKSealed) > 0 {
+		w.reject(row, importer.ColRegistration, "import.registration.other_person")
+		return nil
+	}
+	var sealed []byte
+	if row.NIK != "" {
+		sealed = w.a.nik.Seal(open.UID, row.NIK)
+	}
+	return w.update(row, open, sealed, index, source)
+}
+
+// regnoFree reports whether the row's registration number is free at the
+// facility (or held by the episode itself), rejecting the row when not.
+func (w *importWriter) regnoFree(row *importer.Row, episodeID int64) bool {
+	if other, ok := w.regnos[row.RegistrationNumber]; ok && other != episodeID {
+		w.reject(row, importer.ColRegistration, "import.registration.taken")
+		return false
+	}
+	return true
 }
 
 func personFrom(row *importer.Row) binakerja.Person {
@@ -98,36 +158,14 @@ func episodeFrom(row *importer.Row, source string) binakerja.Episode {
 		TwoThirdsDate: row.TwoThirds, MilestoneSource: source, Status: row.Status}
 }
 
-func (w *importWriter) create(row *importer.Row, index []byte, source string) error {
-	if ok, err := w.regnoFree(row, 0); !ok || err != nil {
-		return err
-	}
-	p := personFrom(row)
-	uid := newUID()
-	var sealed []byte
-	if row.NIK != "" {
-		sealed = w.a.nik.Seal(uid, row.NIK)
-	}
-	if err := w.tx.CreatePerson(w.ctx, &p, uid, sealed, index); err != nil {
-		return err
-	}
-	e := episodeFrom(row, source)
-	e.PersonID = p.ID
-	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
-		return err
-	}
-	w.rep.Created++
-	return nil
-}
-
 // readmit opens a new custody episode for someone released earlier.
 func (w *importWriter) readmit(row *importer.Row, latest *store.InmateRecord, source string) error {
 	if !row.Admission.After(latest.Episode.ReleaseDate) && !row.Admission.Equal(latest.Episode.ReleaseDate) {
 		w.reject(row, importer.ColAdmission, "import.admission.before_release", latest.Episode.ReleaseDate.String())
 		return nil
 	}
-	if ok, err := w.regnoFree(row, 0); !ok || err != nil {
-		return err
+	if !w.regnoFree(row, 0) {
+		return nil
 	}
 	p := latest.Person
 	if changed := mergePerson(&p, row); changed {
@@ -140,6 +178,7 @@ func (w *importWriter) readmit(row *importer.Row, latest *store.InmateRecord, so
 	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
 		return err
 	}
+	w.regnos[e.RegistrationNumber] = e.ID
 	w.rep.Readmitted++
 	return nil
 }
@@ -193,10 +232,8 @@ func mergeEpisode(e *binakerja.Episode, row *importer.Row, source string) bool {
 // update brings a person in custody at this facility up to date with the row;
 // sealed and index set a NIK the person did not have.
 func (w *importWriter) update(row *importer.Row, r *store.InmateRecord, sealed, index []byte, source string) error {
-	if row.RegistrationNumber != r.Episode.RegistrationNumber {
-		if ok, err := w.regnoFree(row, r.Episode.ID); !ok || err != nil {
-			return err
-		}
+	if row.RegistrationNumber != r.Episode.RegistrationNumber && !w.regnoFree(row, r.Episode.ID) {
+		return nil
 	}
 	p, e := r.Person, r.Episode
 	personChanged := mergePerson(&p, row) || sealed != nil
@@ -215,6 +252,8 @@ func (w *importWriter) update(row *importer.Row, r *store.InmateRecord, sealed, 
 		if err := w.tx.UpdateEpisode(w.ctx, &e, w.fac.ID); err != nil {
 			return err
 		}
+		delete(w.regnos, r.Episode.RegistrationNumber)
+		w.regnos[e.RegistrationNumber] = e.ID
 		if e.Status != oldStatus {
 			if err := w.tx.AddStatus(w.ctx, e.ID, e.Status, w.a.today(), "import"); err != nil {
 				return err

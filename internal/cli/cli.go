@@ -55,6 +55,7 @@ Commands:
                                     import people in custody from a CSV or XLSX file
   backup DEST [--db DSN]            write a consistent backup of the database
   audit verify [--db DSN]           check the audit trail's hash chain
+  bench import [--rows N] [--db DSN] measure the inmate import on generated data against sqlite3's .import
   version                           print version and build information
 
 Configuration (flags override these): BINAKERJA_DB (default sqlite:binakerja.db),
@@ -105,6 +106,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runBackup(ctx, rest, env)
 	case "audit":
 		return runAudit(ctx, rest, env)
+	case "bench":
+		return runBench(ctx, rest, env)
 	case "version":
 		return runVersion(rest, env)
 	case "help", "-h", "--help":

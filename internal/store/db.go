@@ -226,7 +226,7 @@ func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return mapError(err)
 	}
-	tx := &Tx{Queries: Queries{q: sqlTx, db: db}, tx: sqlTx, Now: db.Now()}
+	tx := &Tx{Queries: Queries{q: &stmtCache{tx: sqlTx}, db: db}, tx: sqlTx, Now: db.Now()}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -246,6 +246,53 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache prepares each statement once per transaction, so that a long
+// import does not parse the same SQL for every row. The statements close with
+// the transaction.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := c.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = s
+	return s, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...) // carries the same error
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 // Queries holds the reading methods, which run on the reader pool (through DB)

@@ -21,7 +21,7 @@ CREATE TABLE imports (
 
 CREATE TABLE persons (
     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    uid         TEXT NOT NULL CONSTRAINT persons_uid_key UNIQUE,
+    uid         TEXT NOT NULL, -- random; binds the sealed NIK to this person
     name        TEXT NOT NULL,
     search_name TEXT COLLATE "C" NOT NULL,
     nik_cipher  BYTEA,
@@ -66,7 +66,6 @@ CREATE UNIQUE INDEX custody_episodes_open_regno ON custody_episodes (facility_id
 CREATE INDEX custody_episodes_person ON custody_episodes (person_id, admission_date);
 CREATE INDEX custody_episodes_facility ON custody_episodes (facility_id, status);
 CREATE INDEX custody_episodes_release ON custody_episodes (expected_release_date);
-CREATE INDEX custody_episodes_regno ON custody_episodes (registration_number);
 
 CREATE TABLE episode_statuses (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
