@@ -55,6 +55,8 @@ Commands:
                                     import people in custody from a CSV or XLSX file
   backup DEST [--db DSN]            write a consistent backup of the database
   audit verify [--db DSN]           check the audit trail's hash chain
+  gen --scale facility|province|national [--seed N] [--db DSN]
+                                    fill a database with a synthetic world of that size
   bench import [--rows N] [--db DSN] measure the inmate import on generated data against sqlite3's .import
   version                           print version and build information
 
@@ -106,6 +108,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runBackup(ctx, rest, env)
 	case "audit":
 		return runAudit(ctx, rest, env)
+	case "gen":
+		return runGen(ctx, rest, env)
 	case "bench":
 		return runBench(ctx, rest, env)
 	case "version":

@@ -342,3 +342,49 @@ func (tx *Tx) FinishImport(ctx context.Context, r *ImportRecord) error {
 		r.Rows, r.Created, r.Updated, r.Unchanged, r.Readmitted, r.Rejected, r.ID)
 	return mapError(err)
 }
+
+// DueEpisode is an open episode whose expected release has passed.
+type DueEpisode struct {
+	ID              int64
+	PersonID        int64
+	ExpectedRelease binakerja.Date
+	TwoThirdsDate   binakerja.Date
+	Version         int
+}
+
+// DueEpisodes returns the open episodes at a facility whose expected release
+// is before the given date.
+func (q Queries) DueEpisodes(ctx context.Context, facilityID int64, before binakerja.Date) ([]DueEpisode, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, person_id, expected_release_date, two_thirds_date, version
+		FROM custody_episodes WHERE facility_id = $1 AND release_date IS NULL AND expected_release_date < $2
+		ORDER BY id`, facilityID, before)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []DueEpisode
+	for rows.Next() {
+		var d DueEpisode
+		if err := rows.Scan(&d.ID, &d.PersonID, &d.ExpectedRelease, &d.TwoThirdsDate, &d.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, mapError(rows.Err())
+}
+
+// ReleaseEpisode ends an open episode on date for reason, with its status
+// history entry.
+func (tx *Tx) ReleaseEpisode(ctx context.Context, id int64, date binakerja.Date, reason binakerja.ReleaseReason) error {
+	status := reason.StatusAfter()
+	res, err := tx.q.ExecContext(ctx, `UPDATE custody_episodes SET release_date = $1, release_reason = $2, status = $3,
+		updated_at = $4, version = version + 1 WHERE id = $5 AND release_date IS NULL`,
+		date, string(reason), string(status), tx.Now, id)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return binakerja.Errorf(binakerja.Conflict, "release.already")
+	}
+	return tx.AddStatus(ctx, id, status, date, string(reason))
+}

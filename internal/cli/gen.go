@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/config"
+	"binakerja/internal/gen"
+	"binakerja/internal/keys"
+)
+
+func runGen(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("gen", env)
+	cfg.DBFlag(fs)
+	scale := fs.String("scale", "facility", "facility, province or national")
+	seed := fs.Uint64("seed", 1, "generator seed: the same seed makes the same world")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	sc, ok := gen.Scales[*scale]
+	if !ok {
+		names := []string{}
+		for n := range gen.Scales {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return usagef("gen: --scale must be one of %s", strings.Join(names, ", "))
+	}
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	ring, err := keys.Load(cfg.KeyPath())
+	if err != nil {
+		return err
+	}
+	a, err := app.New(db, ring, logger(cfg, env.Stderr), app.DefaultSettings)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var progress func(done, total int)
+	if isTerminal(env.Stderr) {
+		progress = func(done, total int) { drawProgress(env.Stderr, done, total) }
+	}
+	st, err := gen.World(ctx, a, sc, *seed, binakerja.DateOf(time.Now()), progress)
+	if progress != nil {
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "generated a %s world in %.1f s: %d organisations, %d people (%d released since)\n",
+		sc.Name, time.Since(start).Seconds(), st.Organizations, st.People, st.Released)
+	return nil
+}

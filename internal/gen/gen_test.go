@@ -1,0 +1,91 @@
+package gen_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/gen"
+	"binakerja/internal/importer"
+	"binakerja/internal/keys"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+var today = binakerja.NewDate(2026, 11, 26)
+
+func TestInmateFileIsValidAndUnique(t *testing.T) {
+	var b bytes.Buffer
+	if err := gen.InmateFile(&b, 2000, 3, "16.08", 1, today); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := importer.Open(&b, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := recs.Next()
+	h, missing, _ := importer.ParseHeader(append([]string(nil), first...))
+	if len(missing) > 0 || len(h.Unknown) > 0 {
+		t.Fatalf("header: missing %v unknown %v", missing, h.Unknown)
+	}
+	niks, regnos := map[string]bool{}, map[string]bool{}
+	n := 0
+	for {
+		rec, line, ok := recs.Next()
+		if !ok {
+			break
+		}
+		row, ps := h.Parse(rec, line, today)
+		if len(ps) > 0 {
+			t.Fatalf("line %d: %+v", line, ps)
+		}
+		if niks[row.NIK] || regnos[row.RegistrationNumber] || !strings.HasPrefix(row.NIK, "1608") {
+			t.Fatalf("line %d: duplicate or misplaced NIK %s / number %s", line, row.NIK, row.RegistrationNumber)
+		}
+		niks[row.NIK], regnos[row.RegistrationNumber] = true, true
+		n++
+	}
+	if n != 2000 {
+		t.Fatalf("%d rows", n)
+	}
+}
+
+func TestFacilityWorldOnBothEngines(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		db, err := store.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		ring, _ := keys.Load(filepath.Join(t.TempDir(), "k"))
+		a, _ := app.New(db, ring, nil, app.DefaultSettings)
+		st, err := gen.World(t.Context(), a, gen.Scales["facility"], 1, binakerja.DateOf(time.Now()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Organizations != 3 || st.People != 500 || st.Released == 0 || st.Released == st.People {
+			t.Fatalf("stats: %+v", st)
+		}
+		released, _, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{Status: binakerja.StatusClient,
+			Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil || len(released) == 0 {
+			t.Fatalf("parolees: %d %v", len(released), err)
+		}
+		if _, err := db.VerifyAudit(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gen.World(t.Context(), a, gen.Scales["facility"], 1, binakerja.DateOf(time.Now()), nil); err == nil {
+			t.Fatal("generating twice into one database must be refused")
+		}
+	})
+}

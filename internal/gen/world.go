@@ -1,0 +1,153 @@
+package gen
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"binakerja"
+	"binakerja/internal/app"
+)
+
+// Province is a province's Kemendagri code and name.
+type Province struct{ Code, Name string }
+
+// Provinces are Indonesia's 38 provinces, as the synthetic worlds use them.
+var Provinces = []Province{
+	{"11", "Aceh"}, {"12", "Sumatera Utara"}, {"13", "Sumatera Barat"}, {"14", "Riau"}, {"15", "Jambi"},
+	{"16", "Sumatera Selatan"}, {"17", "Bengkulu"}, {"18", "Lampung"}, {"19", "Kepulauan Bangka Belitung"},
+	{"21", "Kepulauan Riau"}, {"31", "DKI Jakarta"}, {"32", "Jawa Barat"}, {"33", "Jawa Tengah"},
+	{"34", "DI Yogyakarta"}, {"35", "Jawa Timur"}, {"36", "Banten"}, {"51", "Bali"}, {"52", "Nusa Tenggara Barat"},
+	{"53", "Nusa Tenggara Timur"}, {"61", "Kalimantan Barat"}, {"62", "Kalimantan Tengah"},
+	{"63", "Kalimantan Selatan"}, {"64", "Kalimantan Timur"}, {"65", "Kalimantan Utara"}, {"71", "Sulawesi Utara"},
+	{"72", "Sulawesi Tengah"}, {"73", "Sulawesi Selatan"}, {"74", "Sulawesi Tenggara"}, {"75", "Gorontalo"},
+	{"76", "Sulawesi Barat"}, {"81", "Maluku"}, {"82", "Maluku Utara"}, {"91", "Papua"}, {"92", "Papua Barat"},
+	{"93", "Papua Selatan"}, {"94", "Papua Tengah"}, {"95", "Papua Pegunungan"}, {"96", "Papua Barat Daya"},
+}
+
+// Scale is the size of a synthetic world.
+type Scale struct {
+	Name                string
+	Provinces           int // how many provinces, from Sumatera Selatan on
+	FacilitiesPerRegion int
+	PeoplePerFacility   int
+}
+
+// Scales are the sizes `binakerja gen` makes: one prison; one province; the
+// nation (about 530 facilities and 280,000 people in custody).
+var Scales = map[string]Scale{
+	"facility": {Name: "facility", Provinces: 1, FacilitiesPerRegion: 1, PeoplePerFacility: 500},
+	"province": {Name: "province", Provinces: 1, FacilitiesPerRegion: 15, PeoplePerFacility: 500},
+	"national": {Name: "national", Provinces: 38, FacilitiesPerRegion: 14, PeoplePerFacility: 528},
+}
+
+// Stats counts what a world holds.
+type Stats struct {
+	Organizations, People, Released int
+}
+
+// World fills the database behind a with a synthetic world: a national
+// office, regional offices, facilities, and at each facility people admitted
+// over five years, those whose term has ended released (most at two thirds of
+// the term, on parole). Codes start with G- so as not to meet real ones.
+func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today binakerja.Date, progress func(done, total int)) (Stats, error) {
+	var st Stats
+	ac := app.CLIActor("gen")
+	rng := rand.New(rand.NewPCG(seed, 7))
+	create := func(o *binakerja.Organization) error {
+		_, err := a.CreateOrganization(ctx, ac, o)
+		if err == nil {
+			st.Organizations++
+		}
+		if binakerja.ErrorKind(err) == binakerja.Conflict {
+			return fmt.Errorf("%s exists already: generate into an empty database", o.Code)
+		}
+		return err
+	}
+	if err := create(&binakerja.Organization{Code: "G-PUSAT", Name: "Direktorat Jenderal Pemasyarakatan (sintetis)",
+		Kind: binakerja.OrgNationalOffice}); err != nil {
+		return st, err
+	}
+	start := 5 // Sumatera Selatan first, so that small worlds sit in the demo's province
+	total := scale.Provinces * scale.FacilitiesPerRegion
+	done := 0
+	serial := 1
+	for i := range scale.Provinces {
+		p := Provinces[(start+i)%len(Provinces)]
+		region := "G-KW-" + p.Code
+		if err := create(&binakerja.Organization{Code: region, Name: "Kanwil Ditjenpas " + p.Name + " (sintetis)",
+			Kind: binakerja.OrgRegionalOffice, RegionCode: p.Code, Parent: "G-PUSAT"}); err != nil {
+			return st, err
+		}
+		for f := range scale.FacilitiesPerRegion {
+			regency := fmt.Sprintf("%s.%02d", p.Code, 1+f%20)
+			code := fmt.Sprintf("G-LP-%s-%02d", p.Code, f+1)
+			kind := []string{"LAPAS", "LAPAS", "RUTAN", "LPKA"}[rng.IntN(4)]
+			class := []string{"I", "IIA", "IIB", "IIB", "III"}[rng.IntN(5)]
+			if err := create(&binakerja.Organization{Code: code, Name: fmt.Sprintf("%s Kelas %s %s %02d (sintetis)", titleOf(kind), class, p.Name, f+1),
+				Kind: binakerja.OrgFacility, FacilityType: kind, FacilityClass: class, RegionCode: regency, Parent: region}); err != nil {
+				return st, err
+			}
+			n, released, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng)
+			if err != nil {
+				return st, fmt.Errorf("%s: %w", code, err)
+			}
+			serial += scale.PeoplePerFacility
+			st.People += n
+			st.Released += released
+			done++
+			if progress != nil {
+				progress(done, total)
+			}
+		}
+	}
+	return st, nil
+}
+
+func titleOf(facilityType string) string {
+	switch facilityType {
+	case "RUTAN":
+		return "Rutan"
+	case "LPKA":
+		return "LPKA"
+	}
+	return "Lapas"
+}
+
+// facility imports a facility's people and releases those whose term ended.
+func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string, n int, seed uint64, serial int,
+	today binakerja.Date, rng *rand.Rand) (people, released int, err error) {
+	var file bytes.Buffer
+	if err := InmateFile(&file, n, seed, region, serial, today); err != nil {
+		return 0, 0, err
+	}
+	rep, err := a.ImportInmates(ctx, ac, code, func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(file.Bytes())), nil
+	}, app.ImportOptions{FileName: "sdp-" + code + ".csv"})
+	if err != nil {
+		return 0, 0, err
+	}
+	facID, err := a.DB().OrgID(ctx, code)
+	if err != nil {
+		return 0, 0, err
+	}
+	due, err := a.DB().DueEpisodes(ctx, facID, today)
+	if err != nil {
+		return 0, 0, err
+	}
+	var items []app.ReleaseListItem
+	for _, d := range due {
+		it := app.ReleaseListItem{EpisodeID: d.ID, Date: d.ExpectedRelease, Reason: binakerja.ReleaseEndOfSentence}
+		if rng.IntN(3) > 0 && !d.TwoThirdsDate.IsZero() {
+			it.Date, it.Reason = d.TwoThirdsDate, binakerja.ReleaseParole
+		}
+		items = append(items, it)
+	}
+	if err := a.RecordReleases(ctx, ac, code, items); err != nil {
+		return 0, 0, err
+	}
+	return rep.Created, len(items), nil
+}
+
