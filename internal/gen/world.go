@@ -150,4 +150,3 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 	}
 	return rep.Created, len(items), nil
 }
-
