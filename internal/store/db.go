@@ -109,8 +109,12 @@ func sqliteDSN(path string, readOnly bool) string {
 	}
 	if readOnly {
 		v.Add("_pragma", "query_only(1)")
+		v.Add("_pragma", "cache_size(-16384)") // 16 MiB per reader
 	} else {
 		v.Set("_txlock", "immediate")
+		// 32 MiB of page cache for the one writer, so that a large import
+		// keeps its indexes in memory.
+		v.Add("_pragma", "cache_size(-32768)")
 	}
 	v.Set("_time_format", "sqlite")
 	// The pragma order matters; url.Values.Encode sorts keys but keeps the
