@@ -12,7 +12,13 @@ import (
 // for many rows instead of several for each.
 
 // placeholders returns "($1, $2, …), ($n+1, …)" for rows of width columns.
-func placeholders(rows, width int) string {
+// On SQLite it returns plain "?" marks, bound in order: the driver looks up
+// every numbered parameter by name, which costs more the more there are.
+func (db *DB) placeholders(rows, width int) string {
+	if db.engine == SQLite {
+		row := "(" + strings.Repeat("?, ", width-1) + "?)"
+		return strings.Repeat(row+", ", rows-1) + row
+	}
 	var b strings.Builder
 	n := 1
 	for r := range rows {
@@ -103,7 +109,7 @@ type NewInmate struct {
 // square of the parameters).
 func (db *DB) bulkRows() int {
 	if db.engine == SQLite {
-		return 8
+		return 64
 	}
 	return 500
 }
@@ -137,7 +143,7 @@ func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in 
 	}
 	rows, err := tx.q.QueryContext(ctx, `INSERT INTO persons (uid, name, search_name, nik_cipher, nik_index,
 		birth_place, birth_date, sex, education, region_code, created_at, updated_at) VALUES `+
-		placeholders(len(in), 12)+` RETURNING id, uid`, args...)
+		tx.db.placeholders(len(in), 12)+` RETURNING id, uid`, args...)
 	if err != nil {
 		return mapError(err)
 	}
@@ -168,7 +174,7 @@ func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in 
 	rows, err = tx.q.QueryContext(ctx, `INSERT INTO custody_episodes (person_id, facility_id, registration_number,
 		register_class, admission_date, sentence_years, sentence_months, sentence_days, expected_release_date,
 		half_date, two_thirds_date, milestone_source, status, import_id, created_at, updated_at) VALUES `+
-		placeholders(len(in), 16)+` RETURNING id, person_id`, args...)
+		tx.db.placeholders(len(in), 16)+` RETURNING id, person_id`, args...)
 	if err != nil {
 		return mapError(err)
 	}
@@ -191,6 +197,6 @@ func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in 
 		args = append(args, e.ID, string(e.Status), e.AdmissionDate, "admission", tx.Now)
 	}
 	_, err = tx.q.ExecContext(ctx, `INSERT INTO episode_statuses (episode_id, status, date, reason, created_at) VALUES `+
-		placeholders(len(in), 5), args...)
+		tx.db.placeholders(len(in), 5), args...)
 	return mapError(err)
 }
