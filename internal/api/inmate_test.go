@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"binakerja"
 	"binakerja/internal/pgtest"
@@ -133,4 +136,48 @@ func TestInmateImportRefusalsOverTheAPI(t *testing.T) {
 	if r.StatusCode != 422 || len(rep.Errors) != 1 || rep.Errors[0].Line != 0 {
 		t.Fatalf("a binary file: %d %s", r.StatusCode, r.Body)
 	}
+}
+
+func TestTransferAndXLSXImportOverTheAPI(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		f := excelize.NewFile()
+		f.SetSheetRow("Sheet1", "A1", &[]any{"Registration Number", "Name", "Admission Date", "Sentence"})
+		f.SetSheetRow("Sheet1", "A2", &[]any{"LPM-7001", "Aris Munandar", 45658, "2 th 6 bl"}) // 45658 = 2025-01-01
+		var buf bytes.Buffer
+		f.Write(&buf)
+		r := env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/organizations/LP-MARTAPURA/inmates/import",
+			Token: env.Tokens[binakerja.RoleAdmin], Body: buf.String(),
+			Header: map[string]string{"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"created":1`) {
+			t.Fatalf("xlsx import: %d %s", r.StatusCode, r.Body)
+		}
+		admin := env.Tokens[binakerja.RoleAdmin]
+		r = env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/inmates?q=LPM-7001", Token: admin})
+		var list struct{ Items []struct{ ID int64 } }
+		json.Unmarshal(r.Body, &list)
+		if len(list.Items) != 1 {
+			t.Fatalf("find by number: %s", r.Body)
+		}
+		path := fmt.Sprintf("/api/v1/inmates/%d", list.Items[0].ID)
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/transfer", Token: admin,
+			Body: `{"to":"CV-MEBEL-JATI","date":"2025-06-01"}`})
+		if r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "to" {
+			t.Fatalf("a transfer to an employer: %d %s", r.StatusCode, r.Body)
+		}
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/transfer", Token: admin,
+			Body: `{"to":"RUTAN-BATURAJA","date":"2025-06-01","registration_number":"RB-1"}`})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"organization":"RUTAN-BATURAJA"`) ||
+			!strings.Contains(string(r.Body), `"status":"NARAPIDANA"`) {
+			t.Fatalf("transfer: %d %s", r.StatusCode, r.Body)
+		}
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path, Token: env.Tokens[binakerja.RoleFacilityOfficer]})
+		if r.StatusCode != 404 {
+			t.Fatalf("after the transfer, the first prison's officer must no longer see the person: %d", r.StatusCode)
+		}
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path, Token: admin})
+		if !strings.Contains(string(r.Body), `"transfers":[{"from":"LP-MARTAPURA","to":"RUTAN-BATURAJA"`) {
+			t.Fatalf("the episode should carry the transfer: %s", r.Body)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -270,4 +271,27 @@ func TestReleaseTransferRevealAndExport(t *testing.T) {
 			t.Fatalf("the reveal must be audited with its reason: %+v", evs)
 		}
 	})
+}
+
+// TestALargeBadFileGetsABoundedReport feeds an import 20,000 rows that are
+// all wrong: the report counts every one, lists the first 1,000 by line, and
+// nothing is written.
+func TestALargeBadFileGetsABoundedReport(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/t.db")
+	e.facility(t, "LP-A")
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range 20000 {
+		fmt.Fprintf(&b, "R%d;Nama %d;12345;31-02-1990;X;kemarin;selamanya;BEBAS\n", i, i)
+	}
+	rep, err := e.importFile(t, "LP-A", b.String(), app.ImportOptions{})
+	if binakerja.ErrorKind(err) != binakerja.Invalid || rep.Rejected != 20000 || rep.Rows != 20000 {
+		t.Fatalf("report: rows %d rejected %d, %v", rep.Rows, rep.Rejected, err)
+	}
+	if len(rep.Problems) != app.MaxReportedProblems || rep.MoreProblems != 20000*6-app.MaxReportedProblems {
+		t.Fatalf("listed %d, more %d", len(rep.Problems), rep.MoreProblems)
+	}
+	if list, _, _ := e.app.Inmates(t.Context(), e.cli, app.InmateQuery{}); len(list) != 0 {
+		t.Fatal("a refused import wrote rows")
+	}
 }
