@@ -95,6 +95,17 @@ type EpisodeDetail struct {
 	Transfers []binakerja.Transfer
 }
 
+// inmateFor authorizes action and loads the person it is about: the role
+// under which the actor acts, and the record.
+func (a *App) inmateFor(ctx context.Context, ac Actor, action binakerja.Action, id int64) (string, *store.InmateRecord, error) {
+	role, err := a.authorize(ctx, ac, action, "")
+	if err != nil {
+		return "", nil, err
+	}
+	r, err := a.loadInmate(ctx, ac, action, id)
+	return role, r, err
+}
+
 // loadInmate returns a person whose latest episode lies within the actor's
 // reach for action; anyone else is NotFound.
 func (a *App) loadInmate(ctx context.Context, ac Actor, action binakerja.Action, id int64) (*store.InmateRecord, error) {
@@ -111,11 +122,7 @@ func (a *App) loadInmate(ctx context.Context, ac Actor, action binakerja.Action,
 // Inmate returns one person's record. Reading it is recorded in the audit
 // trail: it holds criminal-record data.
 func (a *App) Inmate(ctx context.Context, ac Actor, id int64) (*InmateDetail, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionInmateView, "")
-	if err != nil {
-		return nil, err
-	}
-	r, err := a.loadInmate(ctx, ac, binakerja.ActionInmateView, id)
+	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionInmateView, id)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +193,7 @@ func (a *App) RevealNIK(ctx context.Context, ac Actor, id int64, reason string) 
 // Release ends a person's custody episode on date for reason (a release
 // reason of research §7.2; a transfer is not a release).
 func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Date, reason binakerja.ReleaseReason) (*binakerja.Inmate, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionInmateWrite, "")
-	if err != nil {
-		return nil, err
-	}
-	r, err := a.loadInmate(ctx, ac, binakerja.ActionInmateWrite, id)
+	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionInmateWrite, id)
 	if err != nil {
 		return nil, err
 	}
@@ -240,11 +243,7 @@ func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Da
 // registration number given there. The person and the episode carry over: a
 // transfer is not a release.
 func (a *App) Transfer(ctx context.Context, ac Actor, id int64, to string, date binakerja.Date, regno string) (*binakerja.Inmate, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionInmateWrite, "")
-	if err != nil {
-		return nil, err
-	}
-	r, err := a.loadInmate(ctx, ac, binakerja.ActionInmateWrite, id)
+	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionInmateWrite, id)
 	if err != nil {
 		return nil, err
 	}
@@ -319,11 +318,7 @@ type SubjectAccess struct {
 // ExportSubject gathers everything held about a person, and records the
 // disclosure.
 func (a *App) ExportSubject(ctx context.Context, ac Actor, id int64) (*SubjectAccess, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionSubjectExport, "")
-	if err != nil {
-		return nil, err
-	}
-	r, err := a.loadInmate(ctx, ac, binakerja.ActionSubjectExport, id)
+	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionSubjectExport, id)
 	if err != nil {
 		return nil, err
 	}

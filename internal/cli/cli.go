@@ -178,6 +178,21 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	return a, func() { db.Close() }, nil
 }
 
+// openMigrated opens the configured database, brings its schema up to date
+// and opens the key file: for the commands that make a database (demo, gen).
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App, func(), error) {
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	db.Close()
+	return openApp(ctx, cfg, log)
+}
+
 // osUser names the person running the command, for the audit trail.
 func osUser(env Env) string {
 	if u, err := user.Current(); err == nil && u.Username != "" {

@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"binakerja"
-	"binakerja/internal/app"
 	"binakerja/internal/config"
 	"binakerja/internal/gen"
-	"binakerja/internal/keys"
 )
 
 func runGen(ctx context.Context, args []string, env Env) error {
@@ -32,22 +30,11 @@ func runGen(ctx context.Context, args []string, env Env) error {
 		slices.Sort(names)
 		return usagef("gen: --scale must be one of %s", strings.Join(names, ", "))
 	}
-	db, err := openDB(ctx, cfg, false)
+	a, closeDB, err := openMigrated(ctx, cfg, logger(cfg, env.Stderr))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	ring, err := keys.Load(cfg.KeyPath())
-	if err != nil {
-		return err
-	}
-	a, err := app.New(db, ring, logger(cfg, env.Stderr), app.DefaultSettings)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	start := time.Now()
 	var progress func(done, total int)
 	if isTerminal(env.Stderr) {

@@ -9,7 +9,6 @@ import (
 	"binakerja/internal/app"
 	"binakerja/internal/config"
 	"binakerja/internal/demo"
-	"binakerja/internal/keys"
 	"binakerja/internal/server"
 )
 
@@ -56,23 +55,11 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, false)
+	a, closeDB, err := openMigrated(ctx, cfg, logger(cfg, env.Stderr))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	ring, err := keys.Load(cfg.KeyPath())
-	if err != nil {
-		return err
-	}
-	log := logger(cfg, env.Stderr)
-	a, err := app.New(db, ring, log, app.DefaultSettings)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	seeded, err := demo.Seed(ctx, a)
 	if err != nil {
 		return fmt.Errorf("seed the demo world: %w", err)
