@@ -110,42 +110,28 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 		if err := w.start(); err != nil {
 			return err
 		}
-		f, err := open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		recs, err := importer.Open(f, opts.Sheet)
-		if err != nil {
-			return err
-		}
-		recs.Next() // the header
+		// Reading, parsing and sealing run beside the writing, on the
+		// other core, a batch ahead.
+		batches := make(chan []prepared, 2)
+		stop := make(chan struct{})
+		defer close(stop)
+		var readErr error
+		go func() {
+			defer close(batches)
+			readErr = a.prepareRows(open, opts.Sheet, scan, today, batches, stop)
+		}()
 		done := 0
-		for {
-			r, line, ok := recs.Next()
-			if !ok {
-				break
-			}
-			if scan.bad[line] {
-				continue
-			}
-			row, _ := scan.header.Parse(r, line, today)
-			if row == nil {
-				continue
-			}
-			if err := w.add(row); err != nil {
+		for batch := range batches {
+			if err := w.write(batch); err != nil {
 				return err
 			}
-			done++
-			if opts.Progress != nil && done%1000 == 0 {
+			done += len(batch)
+			if opts.Progress != nil {
 				opts.Progress(done, rep.Rows-len(scan.bad))
 			}
 		}
-		if err := recs.Err(); err != nil {
-			return err
-		}
-		if err := w.flush(); err != nil {
-			return err
+		if readErr != nil {
+			return readErr
 		}
 		slices.SortStableFunc(rep.Problems, func(x, y importer.Problem) int { return x.Line - y.Line })
 		keep = !opts.DryRun && (rep.Rejected == 0 || opts.SkipErrors)
@@ -181,6 +167,71 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 	}
 	rep.Written = true
 	return rep, nil
+}
+
+// prepared is a valid row with what writing it needs computed ahead: the
+// milestone dates, the NIK's blind index, and, should the row add a person,
+// a new uid and the NIK sealed for it.
+type prepared struct {
+	row    *importer.Row
+	source string
+	index  []byte
+	uid    string
+	sealed []byte
+}
+
+// prepareRows reads the file again and sends its valid rows, prepared, in
+// batches, until the end of the file or until stop is closed.
+func (a *App) prepareRows(open ImportSource, sheet string, scan *importScan, today binakerja.Date,
+	out chan<- []prepared, stop <-chan struct{}) error {
+	f, err := open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	recs, err := importer.Open(f, sheet)
+	if err != nil {
+		return err
+	}
+	recs.Next() // the header
+	batch := make([]prepared, 0, importBatch)
+	send := func() bool {
+		select {
+		case out <- batch:
+			batch = make([]prepared, 0, importBatch)
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for {
+		r, line, ok := recs.Next()
+		if !ok {
+			break
+		}
+		if scan.bad[line] {
+			continue
+		}
+		row, _ := scan.header.Parse(r, line, today)
+		if row == nil {
+			continue
+		}
+		p := prepared{row: row, source: row.Milestones(), uid: newUID()}
+		if row.NIK != "" {
+			p.index = a.nik.Index(row.NIK)
+			p.sealed = a.nik.Seal(p.uid, row.NIK)
+		}
+		if batch = append(batch, p); len(batch) == importBatch && !send() {
+			return nil
+		}
+	}
+	if err := recs.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		send()
+	}
+	return nil
 }
 
 // importScan is what the first pass learns.

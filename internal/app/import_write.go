@@ -9,9 +9,9 @@ import (
 )
 
 // importWriter matches and writes the valid rows of an import inside its
-// transaction, a batch at a time: the NIKs of a batch are looked up in one
-// query, and the new people of a batch are inserted a few statements for
-// hundreds of rows. Every conflict is checked before writing, so that no
+// transaction, a batch at a time, as prepareRows hands them over: the NIKs of
+// a batch are looked up in one query, and the new people of a batch are
+// inserted a few statements for many rows. Every conflict is checked before writing, so that no
 // statement fails inside the transaction (which PostgreSQL would not
 // survive).
 type importWriter struct {
@@ -23,7 +23,6 @@ type importWriter struct {
 	importID int64
 	h        *importer.Header
 	regnos   map[string]int64 // registration numbers open at the facility → episode id
-	pending  []*importer.Row
 }
 
 // importBatch is how many rows the writer handles together.
@@ -40,27 +39,12 @@ func (w *importWriter) reject(row *importer.Row, col importer.Column, key string
 	w.rep.Rejected++
 }
 
-// add queues a row, writing the queue when it is full.
-func (w *importWriter) add(row *importer.Row) error {
-	w.pending = append(w.pending, row)
-	if len(w.pending) >= importBatch {
-		return w.flush()
-	}
-	return nil
-}
-
-// flush writes the queued rows.
-func (w *importWriter) flush() error {
-	if len(w.pending) == 0 {
-		return nil
-	}
+// write writes a batch of prepared rows.
+func (w *importWriter) write(batch []prepared) error {
 	var indexes [][]byte
-	index := make(map[*importer.Row][]byte, len(w.pending))
-	for _, row := range w.pending {
-		if row.NIK != "" {
-			ix := w.a.nik.Index(row.NIK)
-			index[row] = ix
-			indexes = append(indexes, ix)
+	for _, p := range batch {
+		if p.index != nil {
+			indexes = append(indexes, p.index)
 		}
 	}
 	known, err := w.tx.PersonsByNIKIndex(w.ctx, indexes)
@@ -68,27 +52,22 @@ func (w *importWriter) flush() error {
 		return err
 	}
 	var fresh []store.NewInmate
-	for _, row := range w.pending {
-		source := row.Milestones()
-		ix := index[row]
-		if pk, ok := known[string(ix)]; ok && ix != nil {
-			if err := w.known(row, pk, source); err != nil {
+	for _, p := range batch {
+		row := p.row
+		if pk, ok := known[string(p.index)]; ok && p.index != nil {
+			if err := w.known(row, pk, p.source); err != nil {
 				return err
 			}
 			continue
 		}
 		if epID, ok := w.regnos[row.RegistrationNumber]; ok {
-			if err := w.byRegistration(row, epID, ix, source); err != nil {
+			if err := w.byRegistration(row, epID, p.index, p.source); err != nil {
 				return err
 			}
 			continue
 		}
-		uid := newUID()
-		n := store.NewInmate{Person: personFrom(row), UID: uid, NIKIndex: ix, Episode: episodeFrom(row, source)}
-		if ix != nil {
-			n.NIKSealed = w.a.nik.Seal(uid, row.NIK)
-		}
-		fresh = append(fresh, n)
+		fresh = append(fresh, store.NewInmate{Person: personFrom(row), UID: p.uid, NIKSealed: p.sealed,
+			NIKIndex: p.index, Episode: episodeFrom(row, p.source)})
 	}
 	if err := w.tx.CreateInmates(w.ctx, w.fac.ID, w.importID, fresh); err != nil {
 		return err
@@ -97,7 +76,6 @@ func (w *importWriter) flush() error {
 		w.regnos[n.Episode.RegistrationNumber] = n.Episode.ID
 	}
 	w.rep.Created += len(fresh)
-	w.pending = w.pending[:0]
 	return nil
 }
 
