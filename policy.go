@@ -21,6 +21,12 @@ const (
 	ActionInmateWrite   Action = "inmate.write"   // import, release, transfer
 	ActionNIKView       Action = "nik.view"       // see a full identity number (with a reason, audited)
 	ActionSubjectExport Action = "subject.export" // export everything held about one person (UU 27/2022)
+
+	ActionTrainingView     Action = "training.view"     // see schemes, programmes and cohorts
+	ActionSchemeManage     Action = "scheme.manage"     // add competency units and certification schemes
+	ActionProgramManage    Action = "program.manage"    // add training programmes
+	ActionCohortManage     Action = "cohort.manage"     // plan cohorts
+	ActionEnrollmentManage Action = "enrollment.manage" // enrol people and record how they leave
 )
 
 // Reach says how far a grant reaches for an action.
@@ -61,6 +67,15 @@ var Policy = map[Action]Rule{
 	ActionInmateWrite:   {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
 	ActionNIKView:       {Roles: []Role{RoleFacilityOfficer}},
 	ActionSubjectExport: {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+
+	// Training is run by the labour office and its providers for the people
+	// of a facility: a cohort belongs to both, and either side's officers
+	// act on it (internal/app checks both reaches).
+	ActionTrainingView:     {Roles: everyRole},
+	ActionSchemeManage:     {Roles: []Role{RoleAdmin, RoleAssessor, RoleLabourOfficer}},
+	ActionProgramManage:    {Roles: []Role{RoleAdmin, RoleLabourOfficer}},
+	ActionCohortManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
+	ActionEnrollmentManage: {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

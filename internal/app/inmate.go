@@ -228,6 +228,9 @@ func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Da
 		if err := tx.AddStatus(ctx, e.ID, e.Status, date, string(reason)); err != nil {
 			return err
 		}
+		if err := a.closeEnrollments(ctx, tx, ac, role, id, binakerja.EnrollmentReleased, string(reason)); err != nil {
+			return err
+		}
 		return a.record(ctx, tx, ac, role, "inmate.release", "person", itoa(id), e.Facility,
 			map[string]string{"date": date.String(), "reason": string(reason)})
 	})
@@ -292,6 +295,9 @@ func (a *App) Transfer(ctx context.Context, ac Actor, id int64, to string, date 
 			return err
 		}
 		if err := tx.AddTransfer(ctx, e.ID, fromID, dest.ID, date, regno); err != nil {
+			return err
+		}
+		if err := a.closeEnrollments(ctx, tx, ac, role, id, binakerja.EnrollmentTransferred, dest.Code); err != nil {
 			return err
 		}
 		return a.record(ctx, tx, ac, role, "inmate.transfer", "person", itoa(id), from,
