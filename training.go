@@ -320,7 +320,7 @@ const (
 // under the rule (none when eligible).
 func (r EligibilityRule) Check(e *Episode, c *Cohort) []Ineligibility {
 	var out []Ineligibility
-	if !e.Open() {
+	if !e.Open() || e.AdmissionDate.After(c.EndDate) {
 		return []Ineligibility{IneligibleNotInCustody}
 	}
 	if e.Facility != c.Facility {

@@ -95,6 +95,9 @@ func seedInmates(ctx context.Context, a *app.App, ac app.Actor, today binakerja.
 	if _, err := a.ImportInmates(ctx, ac, "LP-MARTAPURA", src(csvOf(people)), app.ImportOptions{FileName: "sdp-lp-martapura.csv"}); err != nil {
 		return fmt.Errorf("demo register: %w", err)
 	}
+	if err := seedTraining(ctx, a, ac, today); err != nil {
+		return err
+	}
 	var back *demoInmate
 	for i := range people {
 		d := &people[i]

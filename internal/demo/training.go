@@ -1,0 +1,106 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"binakerja"
+	"binakerja/internal/app"
+)
+
+// The seed's three trades: carpentry, agriculture and a technician trade.
+var schemes = []binakerja.Scheme{
+	{Code: "SKM-TKK-2", Title: "Tukang Kayu Konstruksi", KKNILevel: 2, KBJICode: "7115", ValidityYears: 3, Units: []binakerja.Unit{
+		{Code: "F.45KYU01.001.1", Title: "Menerapkan ketentuan keselamatan dan kesehatan kerja"},
+		{Code: "F.45KYU01.005.1", Title: "Membuat sambungan kayu"},
+		{Code: "F.45KYU01.010.1", Title: "Memasang kusen pintu dan jendela"},
+	}},
+	{Code: "SKM-BTH-2", Title: "Pembudidaya Tanaman Hortikultura", KKNILevel: 2, KBJICode: "6111", ValidityYears: 3, Units: []binakerja.Unit{
+		{Code: "A.011100.001.01", Title: "Menyiapkan lahan tanam"},
+		{Code: "A.011100.004.01", Title: "Melakukan penanaman"},
+		{Code: "A.011100.009.01", Title: "Melakukan panen"},
+	}},
+	{Code: "SKM-IPL-2", Title: "Teknisi Instalasi Penerangan dan Listrik", KKNILevel: 2, KBJICode: "7411", ValidityYears: 3, Units: []binakerja.Unit{
+		{Code: "D.351000.001.01", Title: "Menerapkan K3 kelistrikan"},
+		{Code: "D.351000.010.01", Title: "Memasang instalasi penerangan"},
+		{Code: "D.351000.012.01", Title: "Memeriksa instalasi listrik"},
+	}},
+}
+
+var programs = []binakerja.Program{
+	{Code: "PRG-TKK", Title: "Pelatihan Pertukangan Kayu", Provider: "BLK-OKUT", Scheme: "SKM-TKK-2", Hours: 160},
+	{Code: "PRG-BTH", Title: "Pelatihan Budidaya Hortikultura", Provider: "DISNAKER-OKUT", Scheme: "SKM-BTH-2", Hours: 120},
+	{Code: "PRG-IPL", Title: "Pelatihan Instalasi Listrik", Provider: "BLK-OKUT", Scheme: "SKM-IPL-2", Hours: 200},
+}
+
+// seedTraining adds the trades, their programmes, and at Lapas Kelas IIB
+// Martapura a past cohort of each (mostly completed) and a running one. It
+// runs after the register is imported and before the releases, as the
+// history happened.
+func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+	for i := range schemes {
+		s := schemes[i]
+		s.Units = append([]binakerja.Unit(nil), s.Units...)
+		if _, err := a.CreateScheme(ctx, ac, &s); err != nil {
+			return fmt.Errorf("demo scheme %s: %w", s.Code, err)
+		}
+	}
+	for i := range programs {
+		p := programs[i]
+		if _, err := a.CreateProgram(ctx, ac, &p); err != nil {
+			return fmt.Errorf("demo programme %s: %w", p.Code, err)
+		}
+	}
+	// Cohorts that ended in the last year, and one running now.
+	plan := []struct {
+		program         string
+		start, end      binakerja.Date
+		capacity, take  int
+		complete, fails int
+	}{
+		{"PRG-TKK", today.AddDate(-1, -2, 0), today.AddDate(-1, 0, 0), 12, 10, 9, 1},
+		{"PRG-BTH", today.AddDate(0, -10, 0), today.AddDate(0, -8, 0), 12, 10, 10, 0},
+		{"PRG-IPL", today.AddDate(0, -7, 0), today.AddDate(0, -4, 0), 10, 8, 7, 1},
+		{"PRG-TKK", today.AddDate(0, 0, -20), today.AddDate(0, 2, 0), 12, 8, 0, 0},
+	}
+	taken := map[int64]bool{}
+	for _, p := range plan {
+		c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: p.program, Facility: "LP-MARTAPURA",
+			StartDate: p.start, EndDate: p.end, Capacity: p.capacity})
+		if err != nil {
+			return fmt.Errorf("demo cohort: %w", err)
+		}
+		cands, err := a.Candidates(ctx, ac, c.ID)
+		if err != nil {
+			return err
+		}
+		var enrolled []*binakerja.Enrollment
+		for _, cand := range cands {
+			if len(enrolled) == p.take {
+				break
+			}
+			if len(cand.Reasons) > 0 || taken[cand.Inmate.ID] {
+				continue
+			}
+			e, err := a.Enroll(ctx, ac, c.ID, cand.Inmate.ID, false)
+			if err != nil {
+				return fmt.Errorf("demo enrolment: %w", err)
+			}
+			taken[cand.Inmate.ID] = true
+			enrolled = append(enrolled, e)
+		}
+		for i, e := range enrolled {
+			var err error
+			switch {
+			case i < p.complete:
+				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentCompleted, "")
+			case i < p.complete+p.fails:
+				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentFailed, "kehadiran kurang dari 80%")
+			}
+			if err != nil {
+				return fmt.Errorf("demo completion: %w", err)
+			}
+		}
+	}
+	return nil
+}
