@@ -441,3 +441,25 @@ func (a *App) closeEnrollments(ctx context.Context, tx *store.Tx, ac Actor, role
 	}
 	return nil
 }
+
+// Facilities lists every facility, for those who plan cohorts: a labour
+// office trains the people of prisons outside its own tree, and may choose
+// among them. Names and codes of facilities are not personal data.
+func (a *App) Facilities(ctx context.Context, ac Actor) ([]*binakerja.Organization, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionCohortManage, ""); err != nil {
+		return nil, err
+	}
+	var out []*binakerja.Organization
+	page := store.Page{Limit: store.MaxLimit}
+	for {
+		orgs, next, err := a.db.Organizations(ctx, store.OrgFilter{All: true, Kind: binakerja.OrgFacility, Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, orgs...)
+		if next == "" {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}

@@ -107,6 +107,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	}{
 		{"inmates", "/inmates", binakerja.ActionInmateView},
 		{"import", "/inmates/import", binakerja.ActionInmateWrite},
+		{"training", "/training", binakerja.ActionTrainingView},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},
 		{"audit", "/audit", binakerja.ActionAuditView},

@@ -94,6 +94,14 @@ func (h *Handler) routes() {
 	t.Handle("POST /inmates/{id}/release", binakerja.ActionInmateWrite, h.inmateRelease)
 	t.Handle("POST /inmates/{id}/transfer", binakerja.ActionInmateWrite, h.inmateTransfer)
 	t.Handle("GET /inmates/{id}/export", binakerja.ActionSubjectExport, h.inmateExport)
+	t.Handle("GET /training", binakerja.ActionTrainingView, h.trainingList)
+	t.Handle("POST /training/cohorts", binakerja.ActionCohortManage, h.cohortCreate)
+	t.Handle("GET /training/cohorts/{id}", binakerja.ActionEnrollmentManage, h.cohortShow)
+	t.Handle("POST /training/cohorts/{id}/enrollments", binakerja.ActionEnrollmentManage, h.cohortEnroll)
+	t.Handle("POST /training/enrollments/{id}", binakerja.ActionEnrollmentManage, h.enrollmentChange)
+	t.Handle("GET /training/catalogue", binakerja.ActionTrainingView, h.catalogue)
+	t.Handle("POST /training/schemes", binakerja.ActionSchemeManage, h.schemeCreate)
+	t.Handle("POST /training/programs", binakerja.ActionProgramManage, h.programCreate)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -145,10 +153,19 @@ func (h *Handler) parseTemplates() error {
 		return err
 	}
 	funcs := template.FuncMap{
-		"roleName":   func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
-		"kindName":   func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
-		"langs":      func() []string { return i18n.Languages },
-		"int64":      func(n int) int64 { return int64(n) },
+		"roleName": func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
+		"kindName": func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
+		"langs":    func() []string { return i18n.Languages },
+		"int64":    func(n int) int64 { return int64(n) },
+		"enrollmentActions": func(u *binakerja.User, s binakerja.EnrollmentStatus) []binakerja.EnrollmentTransition {
+			var out []binakerja.EnrollmentTransition
+			for _, t := range binakerja.EnrollmentTransitions {
+				if t.From == s && u.MayChange(t) && t.To != binakerja.EnrollmentReleased && t.To != binakerja.EnrollmentTransferred {
+					out = append(out, t)
+				}
+			}
+			return out
+		},
 		"statusName": func(p *i18n.Printer, s binakerja.LegalStatus) string { return p.T("status." + string(s)) },
 		"reasonName": func(p *i18n.Printer, r binakerja.ReleaseReason) string { return p.T("release.reason." + string(r)) },
 	}
@@ -194,6 +211,7 @@ var navigation = []struct {
 }{
 	{"nav.home", "/", binakerja.ActionSelf},
 	{"nav.inmates", "/inmates", binakerja.ActionInmateView},
+	{"nav.training", "/training", binakerja.ActionTrainingView},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},
