@@ -214,7 +214,9 @@ var EnrollmentStatuses = []EnrollmentStatus{EnrollmentEnrolled, EnrollmentWaitin
 
 // HoldsPlace reports whether an enrolment of this status takes one of the
 // cohort's places.
-func (s EnrollmentStatus) HoldsPlace() bool { return s == EnrollmentEnrolled || s == EnrollmentCompleted }
+func (s EnrollmentStatus) HoldsPlace() bool {
+	return s == EnrollmentEnrolled || s == EnrollmentCompleted
+}
 
 // Open reports whether the enrolment can still change.
 func (s EnrollmentStatus) Open() bool { return s == EnrollmentEnrolled || s == EnrollmentWaiting }

@@ -411,7 +411,6 @@ func (a *App) Candidates(ctx context.Context, ac Actor, cohortID int64) ([]Candi
 	return out, nil
 }
 
-
 // closeEnrollments ends a person's open enrolments when they leave the
 // facility (released or transferred), giving each freed place to the next
 // person waiting.
