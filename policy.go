@@ -27,6 +27,10 @@ const (
 	ActionProgramManage    Action = "program.manage"    // add training programmes
 	ActionCohortManage     Action = "cohort.manage"     // plan cohorts
 	ActionEnrollmentManage Action = "enrollment.manage" // enrol people and record how they leave
+
+	ActionAssessmentManage  Action = "assessment.manage"  // hold assessments and record K/BK results
+	ActionCertificateView   Action = "certificate.view"   // read certificates and their credentials
+	ActionCertificateRevoke Action = "certificate.revoke" // revoke a certificate
 )
 
 // Reach says how far a grant reaches for an action.
@@ -76,6 +80,13 @@ var Policy = map[Action]Rule{
 	ActionProgramManage:    {Roles: []Role{RoleAdmin, RoleLabourOfficer}},
 	ActionCohortManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
 	ActionEnrollmentManage: {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
+
+	// Certification belongs to the certification body: its assessors assess
+	// and revoke. The facility and the labour office read the certificates of
+	// their people.
+	ActionAssessmentManage:  {Roles: []Role{RoleAdmin, RoleAssessor}},
+	ActionCertificateView:   {Roles: []Role{RoleAdmin, RoleAssessor, RoleFacilityOfficer, RoleLabourOfficer}},
+	ActionCertificateRevoke: {Roles: []Role{RoleAdmin, RoleAssessor}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

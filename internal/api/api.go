@@ -81,6 +81,13 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/enrollments/{id}/fail", binakerja.ActionEnrollmentManage, h.enrollmentChange(binakerja.EnrollmentFailed))
 	t.Handle("POST /api/v1/enrollments/{id}/cancel", binakerja.ActionEnrollmentManage, h.enrollmentChange(binakerja.EnrollmentCancelled))
 	t.Handle("POST /api/v1/enrollments/{id}/admit", binakerja.ActionEnrollmentManage, h.enrollmentChange(binakerja.EnrollmentEnrolled))
+	t.Handle("POST /api/v1/assessments", binakerja.ActionAssessmentManage, h.assessmentCreate)
+	t.Handle("POST /api/v1/assessments/{id}/results", binakerja.ActionAssessmentManage, h.assessmentResults)
+	t.Handle("GET /api/v1/certificates/{id}", binakerja.ActionCertificateView, h.certificateShow)
+	t.Handle("GET /api/v1/certificates/{id}/credential", binakerja.ActionCertificateView, h.certificateCredential)
+	t.Handle("POST /api/v1/certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateRevoke)
+	t.Handle("GET /.well-known/jwks.json", route.Public, h.jwks)
+	t.Handle("GET /status/1", route.Public, h.statusList)
 	t.Handle("/api/", route.Public, h.notFound)
 	return h
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"binakerja"
+	"binakerja/internal/credential"
 	"binakerja/internal/keys"
 	"binakerja/internal/nik"
 	"binakerja/internal/store"
@@ -24,6 +25,7 @@ type Settings struct {
 	LockoutFailures  int           // this many failed sign-ins …
 	LockoutWindow    time.Duration // … within this long lock the account
 	LoginPerIPMinute int           // sign-in attempts allowed from one address per minute
+	BaseURL          string        // the public URL, for links in credentials
 }
 
 // DefaultSettings follow OWASP ASVS level 2 and the CJIS policy: 30 minutes
@@ -39,7 +41,8 @@ var DefaultSettings = Settings{
 // App is the application: the database, the keys and the settings.
 type App struct {
 	db       *store.DB
-	nik      *nik.Protector // nil without a key ring: identity numbers cannot be handled
+	nik      *nik.Protector     // nil without a key ring: identity numbers cannot be handled
+	issuer   *credential.Issuer // nil without a key ring: credentials cannot be signed
 	log      *slog.Logger
 	settings Settings
 
@@ -60,6 +63,7 @@ func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) (*App, err
 			return nil, err
 		}
 		a.nik = p
+		a.issuer = credential.New(ring, s.BaseURL)
 	}
 	return a, nil
 }

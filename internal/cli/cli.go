@@ -170,7 +170,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 		db.Close()
 		return nil, nil, err
 	}
-	a, err := app.New(db, ring, log, app.DefaultSettings)
+	settings := app.DefaultSettings
+	settings.BaseURL = cfg.PublicURL()
+	a, err := app.New(db, ring, log, settings)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -32,6 +32,11 @@ import (
 	"binakerja/internal/store"
 )
 
+func init() {
+	// Credentials are compact JWS strings: check them as text.
+	openapi3filter.RegisterBodyDecoder("application/vc+jwt", openapi3filter.PlainBodyDecoder)
+}
+
 // Clock is a settable time source.
 type Clock struct {
 	mu sync.Mutex
@@ -85,6 +90,7 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	}
 	settings := app.DefaultSettings
 	settings.LoginPerIPMinute = 1000 // the tests sign in often from one address
+	settings.BaseURL = "http://binakerja.test"
 	ring, err := keys.Load(filepath.Join(t.TempDir(), "binakerja.keys"))
 	if err != nil {
 		t.Fatal(err)

@@ -65,6 +65,7 @@ func (h *Handler) routes() {
 	t.Handle("POST /login", route.Public, h.login)
 	t.Handle("POST /logout", route.Public, h.logout)
 	t.Handle("POST /language", route.Public, h.setLanguage)
+	t.Handle("GET /v/{code}", route.Public, h.verify)
 	t.Handle("GET /{$}", binakerja.ActionSelf, h.home)
 	t.Handle("GET /account", binakerja.ActionSelf, h.account)
 	t.Handle("POST /account/password", binakerja.ActionSelf, h.accountPassword)

@@ -1,0 +1,233 @@
+package api_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"binakerja"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
+)
+
+// forbidden are words and codes that would tell where a certificate was
+// earned; none may appear on a certificate, its credential or its page.
+var forbidden = []string{"Lapas", "LAPAS", "Pemasyarakatan", "narapidana", "Narapidana", "warga binaan", "Warga binaan",
+	"Martapura", "LP-MARTAPURA", "Rutan", "Ditjenpas", "B.I-"}
+
+// certify runs the certification of one demo person through the API and
+// returns the person, the assessment and the results answer.
+func certify(t *testing.T, env *servertest.Env) (int64, int64, *servertest.Response) {
+	t.Helper()
+	cohorts := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/cohorts?program=PRG-TKK", Token: env.Tokens[binakerja.RoleFacilityOfficer]})
+	var cs struct{ Items []struct{ ID int64 } }
+	json.Unmarshal(cohorts.Body, &cs)
+	// The demo's running carpentry cohort is the newest; enrol someone there.
+	officer := env.Tokens[binakerja.RoleFacilityOfficer]
+	var cid int64
+	for _, c := range cs.Items {
+		r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/api/v1/cohorts/%d", c.ID), Token: officer})
+		if strings.Contains(string(r.Body), `"status":"TERDAFTAR"`) {
+			cid = c.ID
+			break
+		}
+	}
+	if cid == 0 {
+		t.Fatalf("no running cohort in the demo world: %s", cohorts.Body)
+	}
+	r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/api/v1/cohorts/%d", cid), Token: officer})
+	var detail struct {
+		StartDate   string `json:"start_date"`
+		Enrollments []struct {
+			InmateID int64 `json:"inmate_id"`
+			Status   string
+		}
+	}
+	json.Unmarshal(r.Body, &detail)
+	var person int64
+	for _, e := range detail.Enrollments {
+		if e.Status == "TERDAFTAR" {
+			person = e.InmateID
+		}
+	}
+	today := binakerja.DateOf(time.Now())
+	r = post(t, env, binakerja.RoleAssessor, "/api/v1/assessments", fmt.Sprintf(`{"cohort_id":%d,"certification_body":"LSP-KARYA-SUMSEL",
+		"assessor_name":"Dewi Kartika","assessor_number":"MET.000.001234.2019","date":"%s"}`, cid, today))
+	var as struct{ ID int64 }
+	json.Unmarshal(r.Body, &as)
+	if r.StatusCode != 201 {
+		t.Fatalf("assessment: %d %s", r.StatusCode, r.Body)
+	}
+	path := fmt.Sprintf("/api/v1/assessments/%d/results", as.ID)
+	r = post(t, env, binakerja.RoleAssessor, path, fmt.Sprintf(`{"inmate_id":%d,"units":[{"code":"F.45KYU01.001.1","result":"K"},
+		{"code":"F.45KYU01.005.1","result":"BK"},{"code":"F.45KYU01.010.1","result":"K"}]}`, person))
+	if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"result":"BK","certificate":null`) {
+		t.Fatalf("a BK unit: %d %s", r.StatusCode, r.Body)
+	}
+	r = post(t, env, binakerja.RoleAssessor, path, fmt.Sprintf(`{"inmate_id":%d,"units":[{"code":"F.45KYU01.005.1","result":"K"}]}`, person))
+	if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"result":"K"`) || !strings.Contains(string(r.Body), `"verification_url":"http://binakerja.test/v/`) {
+		t.Fatalf("the re-assessed unit completes the scheme: %d %s", r.StatusCode, r.Body)
+	}
+	return person, as.ID, r
+}
+
+func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		person, assessment, r := certify(t, env)
+		var out struct {
+			Certificate struct {
+				ID              int64
+				Number          string
+				VerificationURL string `json:"verification_url"`
+			}
+		}
+		json.Unmarshal(r.Body, &out)
+		cert := fmt.Sprintf("/api/v1/certificates/%d", out.Certificate.ID)
+
+		// Bad input: a unit of another scheme, someone not enrolled.
+		bad := post(t, env, binakerja.RoleAssessor, fmt.Sprintf("/api/v1/assessments/%d/results", assessment),
+			fmt.Sprintf(`{"inmate_id":%d,"units":[{"code":"A.011100.001.01","result":"K"}]}`, person))
+		if bad.StatusCode != 422 || fieldsOf(decodeError(t, bad)) != "units[0].code" {
+			t.Fatalf("a unit of another scheme: %d %s", bad.StatusCode, bad.Body)
+		}
+
+		// The credential verifies with another JOSE library, against the
+		// published key set.
+		r = env.Do(t, servertest.Request{Method: "GET", Path: cert + "/credential", Token: env.Tokens[binakerja.RoleFacilityOfficer]})
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/vc+jwt" {
+			t.Fatalf("credential: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		jwsText := string(r.Body)
+		keys := jwksKeys(t, env)
+		claims := verifyWithGolangJWT(t, jwsText, keys)
+		subject := claims["credentialSubject"].(map[string]any)
+		achievement := subject["achievement"].(map[string]any)
+		if achievement["humanCode"] != "SKM-TKK-2" || claims["issuer"].(map[string]any)["name"] != "LSP Karya Mandiri Sumatera Selatan" {
+			t.Fatalf("credential content: %v", claims)
+		}
+		status := claims["credentialStatus"].(map[string]any)
+		var index int
+		fmt.Sscan(status["statusListIndex"].(string), &index)
+		payload, _ := json.Marshal(claims)
+		for _, w := range forbidden {
+			if strings.Contains(string(payload), w) {
+				t.Errorf("the credential contains %q", w)
+			}
+		}
+		tampered := []byte(jwsText)
+		dot := bytes.IndexByte(tampered, '.')
+		tampered[dot+5] ^= 1
+		if _, err := jwt.Parse(string(tampered), keyFunc(keys), jwt.WithValidMethods([]string{"EdDSA"})); err == nil {
+			t.Fatal("a tampered credential must not verify")
+		}
+
+		// The public page: valid, and nothing on it tells of a prison.
+		code := out.Certificate.VerificationURL[strings.LastIndex(out.Certificate.VerificationURL, "/")+1:]
+		page := env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + code})
+		if page.StatusCode != 200 || !strings.Contains(string(page.Body), "Sertifikat ini sah dan berlaku.") {
+			t.Fatalf("verification page: %d", page.StatusCode)
+		}
+		for _, w := range forbidden {
+			if strings.Contains(string(page.Body), w) || strings.Contains(out.Certificate.VerificationURL, w) || strings.Contains(out.Certificate.Number, w) {
+				t.Errorf("the verification page, its URL or the number contains %q", w)
+			}
+		}
+		if statusBit(t, env, keys, index) {
+			t.Fatal("an active certificate's bit is set")
+		}
+
+		// Revocation shows at once, in the list and on the page.
+		if r := post(t, env, binakerja.RoleFacilityOfficer, cert+"/revoke", `{"reason":"x"}`); r.StatusCode != 403 {
+			t.Fatalf("a facility officer revoking: %d", r.StatusCode)
+		}
+		if r := post(t, env, binakerja.RoleAssessor, cert+"/revoke", `{"reason":"data asesmen keliru"}`); r.StatusCode != 200 {
+			t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleAssessor, cert+"/revoke", `{"reason":"lagi"}`); r.StatusCode != 409 {
+			t.Fatalf("a second revocation: %d", r.StatusCode)
+		}
+		if !statusBit(t, env, keys, index) {
+			t.Fatal("the revoked certificate's bit is not set")
+		}
+		page = env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + code})
+		if !strings.Contains(string(page.Body), "sudah dicabut") {
+			t.Fatal("the page does not show the revocation")
+		}
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: "/v/NOSUCHCODE1"}); r.StatusCode != 404 {
+			t.Fatalf("an unknown code: %d", r.StatusCode)
+		}
+	})
+}
+
+func jwksKeys(t *testing.T, env *servertest.Env) map[string]ed25519.PublicKey {
+	t.Helper()
+	r := env.Do(t, servertest.Request{Method: "GET", Path: "/.well-known/jwks.json"})
+	var set struct {
+		Keys []struct{ Kty, Crv, X, Kid, Alg string }
+	}
+	if err := json.Unmarshal(r.Body, &set); err != nil || len(set.Keys) == 0 {
+		t.Fatalf("jwks: %v %s", err, r.Body)
+	}
+	out := map[string]ed25519.PublicKey{}
+	for _, k := range set.Keys {
+		x, err := base64.RawURLEncoding.DecodeString(k.X)
+		if err != nil || k.Kty != "OKP" || k.Crv != "Ed25519" || len(x) != ed25519.PublicKeySize {
+			t.Fatalf("jwk %+v", k)
+		}
+		out[k.Kid] = ed25519.PublicKey(x)
+	}
+	return out
+}
+
+func keyFunc(keys map[string]ed25519.PublicKey) jwt.Keyfunc {
+	return func(tok *jwt.Token) (any, error) {
+		k, ok := keys[fmt.Sprint(tok.Header["kid"])]
+		if !ok {
+			return nil, fmt.Errorf("unknown kid %v", tok.Header["kid"])
+		}
+		return k, nil
+	}
+}
+
+// verifyWithGolangJWT checks the signature with golang-jwt, a JOSE library
+// independent of the one that signed, and returns the payload.
+func verifyWithGolangJWT(t *testing.T, s string, keys map[string]ed25519.PublicKey) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	tok, err := jwt.ParseWithClaims(s, claims, keyFunc(keys), jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithoutClaimsValidation())
+	if err != nil || !tok.Valid || tok.Header["typ"] != "vc+jwt" {
+		t.Fatalf("the credential does not verify: %v %v", err, tok.Header)
+	}
+	return claims
+}
+
+// statusBit fetches and verifies the status list and reads one bit.
+func statusBit(t *testing.T, env *servertest.Env, keys map[string]ed25519.PublicKey, index int) bool {
+	t.Helper()
+	r := env.Do(t, servertest.Request{Method: "GET", Path: "/status/1"})
+	claims := verifyWithGolangJWT(t, string(r.Body), keys)
+	enc := claims["credentialSubject"].(map[string]any)["encodedList"].(string)
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(enc, "u"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bits, _ := io.ReadAll(zr)
+	if len(bits) != binakerja.StatusListSize/8 {
+		t.Fatalf("status list of %d bytes", len(bits))
+	}
+	return bits[index/8]&(0x80>>(index%8)) != 0
+}

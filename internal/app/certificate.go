@@ -1,0 +1,357 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/store"
+)
+
+// NewAssessment is the input of CreateAssessment.
+type NewAssessment struct {
+	CohortID          int64
+	CertificationBody string
+	AssessorName      string
+	AssessorNumber    string
+	Date              binakerja.Date
+}
+
+// CreateAssessment records a certification body's assessment of a cohort.
+func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) (*binakerja.Assessment, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
+		return nil, err
+	}
+	as := &binakerja.Assessment{CohortID: in.CohortID, AssessorName: in.AssessorName, AssessorNumber: in.AssessorNumber, Date: in.Date}
+	var p binakerja.Problems
+	if err := as.Validate(a.today()); err != nil {
+		p = append(p, err.(*binakerja.Error).Fields...)
+	}
+	body, err := a.db.Organization(ctx, in.CertificationBody)
+	switch {
+	case binakerja.ErrorKind(err) == binakerja.NotFound:
+		p.Add("certification_body", "org.unknown", binakerja.NormalizeOrgCode(in.CertificationBody))
+	case err != nil:
+		return nil, err
+	case body.Kind != binakerja.OrgCertificationBody:
+		p.Add("certification_body", "assessment.not_body")
+	}
+	c, err := a.db.Cohort(ctx, in.CohortID)
+	switch {
+	case binakerja.ErrorKind(err) == binakerja.NotFound:
+		p.Add("cohort_id", "error.not_found")
+	case err != nil:
+		return nil, err
+	case !as.Date.IsZero() && as.Date.Before(c.StartDate):
+		p.Add("date", "assessment.before_cohort")
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	role, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, body.Path)
+	if err != nil {
+		return nil, err
+	}
+	as.CertificationBody, as.BodyName, as.BodyPath = body.Code, body.Name, body.Path
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAssessment(ctx, as, body.ID); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, ac, role, "assessment.create", "assessment", itoa(as.ID), body.Code, map[string]any{
+			"cohort": c.ID, "assessor_number": as.AssessorNumber, "date": as.Date.String(),
+			"assessor_number_known_form": as.AssessorNumberKnown()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// UnitInput is one unit's result as an assessor records it.
+type UnitInput struct {
+	Code   string
+	Result binakerja.UnitResult
+}
+
+// ResultOutcome is the overall finding after recording results, with the
+// certificate issued when every unit of the scheme is now K.
+type ResultOutcome struct {
+	Result      binakerja.UnitResult
+	Certificate *binakerja.Certificate
+}
+
+// RecordResults records a candidate's K/BK results in an assessment. The
+// candidate must be enrolled in the cohort (enrolled or completed); every unit
+// must belong to the cohort's scheme. Across the cohort's assessments the
+// latest result of each unit counts, so a re-assessment of BK units can make
+// the candidate competent; when every unit of the scheme is K and the person
+// holds no valid certificate for the scheme yet, one is issued.
+func (a *App) RecordResults(ctx context.Context, ac Actor, assessmentID, personID int64, units []UnitInput) (*ResultOutcome, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
+		return nil, err
+	}
+	as, err := a.db.Assessment(ctx, assessmentID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.canSee(ac, binakerja.ActionAssessmentManage, as.BodyPath) {
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	role, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, as.BodyPath)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.db.Cohort(ctx, as.CohortID)
+	if err != nil {
+		return nil, err
+	}
+	scheme, err := a.db.Scheme(ctx, c.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	e, err := a.db.EnrollmentOf(ctx, c.ID, personID)
+	if binakerja.ErrorKind(err) == binakerja.NotFound || (err == nil && e.Status != binakerja.EnrollmentEnrolled && e.Status != binakerja.EnrollmentCompleted) {
+		return nil, binakerja.FieldInvalid("inmate_id", "assessment.not_enrolled")
+	}
+	if err != nil {
+		return nil, err
+	}
+	inScheme := map[string]bool{}
+	for _, u := range scheme.Units {
+		inScheme[u.Code] = true
+	}
+	var p binakerja.Problems
+	if len(units) == 0 {
+		p.Add("units", "assessment.units.required")
+	}
+	seen := map[string]bool{}
+	for i := range units {
+		units[i].Code = strings.ToUpper(strings.TrimSpace(units[i].Code))
+		field := fmt.Sprintf("units[%d]", i)
+		switch {
+		case !inScheme[units[i].Code]:
+			p.Add(field+".code", "assessment.unit_not_in_scheme", units[i].Code, scheme.Code)
+		case seen[units[i].Code]:
+			p.Add(field+".code", "scheme.unit.twice")
+		}
+		seen[units[i].Code] = true
+		if !units[i].Result.Valid() {
+			p.Add(field+".result", "assessment.result")
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	out := &ResultOutcome{Result: binakerja.NotCompetent}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		for _, u := range units {
+			if err := tx.SetResult(ctx, as.ID, personID, u.Code, u.Result); err != nil {
+				return err
+			}
+		}
+		latest, err := tx.LatestResults(ctx, c.ID, personID)
+		if err != nil {
+			return err
+		}
+		allK := true
+		for _, u := range scheme.Units {
+			allK = allK && latest[u.Code] == binakerja.Competent
+		}
+		if err := a.record(ctx, tx, ac, role, "assessment.results", "person", itoa(personID), as.CertificationBody,
+			map[string]any{"assessment": as.ID, "units": units, "all_competent": allK}); err != nil {
+			return err
+		}
+		if !allK {
+			return nil
+		}
+		out.Result = binakerja.Competent
+		held, err := tx.CertificatesOf(ctx, personID)
+		if err != nil {
+			return err
+		}
+		for _, h := range held {
+			if h.Scheme == scheme.Code && h.StatusOn(as.Date) == binakerja.CertificateActive {
+				out.Certificate = h // already certified in this scheme
+				return nil
+			}
+		}
+		cert, err := a.issue(ctx, tx, as, scheme, personID)
+		if err != nil {
+			return err
+		}
+		out.Certificate = cert
+		return a.record(ctx, tx, ac, role, "certificate.issue", "person", itoa(personID), as.CertificationBody,
+			map[string]any{"certificate": cert.ID, "number": cert.Number, "scheme": scheme.Code})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var codeAlphabet = base32.NewEncoding("ABCDEFGHJKLMNPQRSTUVWXYZ23456789").WithPadding(base32.NoPadding)
+
+// issue makes the certificate: a random public code, the number in the
+// body's pattern, a random place in the status list.
+func (a *App) issue(ctx context.Context, tx *store.Tx, as *binakerja.Assessment, s *binakerja.Scheme, personID int64) (*binakerja.Certificate, error) {
+	r, err := tx.Inmate(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 10)
+	rand.Read(b)
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	c := &binakerja.Certificate{Code: codeAlphabet.EncodeToString(b), PersonID: personID, HolderName: r.Name,
+		Number: fmt.Sprintf("%s/%s/%d/%06d", as.CertificationBody, s.Code, as.Date.Time().Year(), serial.Int64()),
+		Scheme: s.Code, SchemeTitle: s.Title, KKNILevel: s.KKNILevel, Issuer: as.CertificationBody, IssuerName: as.BodyName,
+		IssuedOn: as.Date, ExpiresOn: as.Date.AddDate(s.ValidityYears, 0, 0), Status: binakerja.CertificateActive,
+		AssessmentID: as.ID}
+	for {
+		n, _ := rand.Int(rand.Reader, big.NewInt(binakerja.StatusListSize))
+		free, err := tx.StatusIndexFree(ctx, int(n.Int64()))
+		if err != nil {
+			return nil, err
+		}
+		if free {
+			c.StatusIndex = int(n.Int64())
+			break
+		}
+	}
+	bodyID, err := tx.OrgID(ctx, as.CertificationBody)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.CreateCertificate(ctx, c, s.ID, bodyID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// certificateFor loads a certificate the actor may act on: held by a person
+// of their facility, or issued by their certification body (or any, for a
+// system-wide admin).
+func (a *App) certificateFor(ctx context.Context, ac Actor, action binakerja.Action, id int64) (*binakerja.Certificate, string, error) {
+	if _, err := a.authorize(ctx, ac, action, ""); err != nil {
+		return nil, "", err
+	}
+	c, err := a.db.Certificate(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	body, err := a.db.Organization(ctx, c.Issuer)
+	if err != nil {
+		return nil, "", err
+	}
+	path := body.Path
+	if !a.canSee(ac, action, path) {
+		r, err := a.db.Inmate(ctx, c.PersonID)
+		if err != nil || !a.canSee(ac, action, r.Episode.FacilityPath) {
+			return nil, "", binakerja.Errorf(binakerja.NotFound, "error.not_found")
+		}
+		path = r.Episode.FacilityPath
+	}
+	role, err := a.authorize(ctx, ac, action, path)
+	return c, role, err
+}
+
+// Certificate returns a certificate.
+func (a *App) Certificate(ctx context.Context, ac Actor, id int64) (*binakerja.Certificate, error) {
+	c, _, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)
+	return c, err
+}
+
+// Credential returns a certificate as a signed Open Badges 3.0 credential.
+func (a *App) Credential(ctx context.Context, ac Actor, id int64) (string, error) {
+	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)
+	if err != nil {
+		return "", err
+	}
+	if a.issuer == nil {
+		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	s, err := a.db.Scheme(ctx, c.Scheme)
+	if err != nil {
+		return "", err
+	}
+	jws, err := a.issuer.Credential(c, s.Units)
+	if err != nil {
+		return "", err
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "certificate.credential", "person", itoa(c.PersonID), c.Issuer,
+			map[string]any{"certificate": c.ID})
+	})
+	return jws, err
+}
+
+// RevokeCertificate revokes a certificate for a reason; the status list and
+// the verification page show it at once. Revoking twice is a Conflict.
+func (a *App) RevokeCertificate(ctx context.Context, ac Actor, id int64, reason string) (*binakerja.Certificate, error) {
+	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateRevoke, id)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return nil, binakerja.FieldInvalid("reason", "field.required")
+	}
+	if c.Status == binakerja.CertificateRevoked {
+		return nil, binakerja.Errorf(binakerja.Conflict, "certificate.revoked_already")
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetCertificateStatus(ctx, c, binakerja.CertificateRevoked, reason); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, ac, role, "certificate.revoke", "person", itoa(c.PersonID), c.Issuer,
+			map[string]any{"certificate": c.ID, "reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Verify returns the certificate with a public code, for the verification
+// page (no sign-in): what anyone holding the paper may check.
+func (a *App) Verify(ctx context.Context, code string) (*binakerja.Certificate, binakerja.CertificateStatus, error) {
+	if len(code) < 8 || len(code) > 32 {
+		return nil, "", binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	c, err := a.db.CertificateByCode(ctx, strings.ToUpper(code))
+	if err != nil {
+		return nil, "", err
+	}
+	return c, c.StatusOn(a.today()), nil
+}
+
+// JWKS returns the issuers' public keys.
+func (a *App) JWKS() ([]byte, error) {
+	if a.issuer == nil {
+		return nil, binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	return a.issuer.JWKS()
+}
+
+// StatusList returns the signed revocation status list.
+func (a *App) StatusList(ctx context.Context) (string, error) {
+	if a.issuer == nil {
+		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	revoked, err := a.db.RevokedIndexes(ctx)
+	if err != nil {
+		return "", err
+	}
+	return a.issuer.StatusList(revoked, a.db.Now())
+}
+
+// VerificationURL is the public page of a certificate.
+func (a *App) VerificationURL(code string) string {
+	if a.issuer == nil {
+		return "/v/" + code
+	}
+	return a.issuer.VerificationURL(code)
+}
