@@ -85,17 +85,47 @@ type episode struct {
 
 type inmateDetail struct {
 	inmate
-	CustodyEpisodes []episode `json:"custody_episodes"`
-	// The capabilities that follow the register fill these.
-	Enrollments  []struct{} `json:"enrollments"`
-	Certificates []struct{} `json:"certificates"`
-	Placements   []struct{} `json:"placements"`
-	FollowUps    []struct{} `json:"followups"`
+	CustodyEpisodes []episode           `json:"custody_episodes"`
+	Enrollments     []personEnrollment  `json:"enrollments"`
+	Certificates    []personCertificate `json:"certificates"`
+	// The capabilities that follow fill these.
+	Placements []struct{} `json:"placements"`
+	FollowUps  []struct{} `json:"followups"`
+}
+
+type personEnrollment struct {
+	ID        int64          `json:"id"`
+	CohortID  int64          `json:"cohort_id"`
+	Program   string         `json:"program"`
+	Title     string         `json:"program_title"`
+	StartDate binakerja.Date `json:"start_date"`
+	EndDate   binakerja.Date `json:"end_date"`
+	Status    string         `json:"status"`
+	Reason    string         `json:"reason,omitempty"`
+}
+
+type personCertificate struct {
+	ID        int64          `json:"id"`
+	Number    string         `json:"number"`
+	Scheme    string         `json:"scheme"`
+	Title     string         `json:"scheme_title"`
+	Issuer    string         `json:"issuer"`
+	IssuedOn  binakerja.Date `json:"issued_on"`
+	ExpiresOn binakerja.Date `json:"expires_on"`
+	Status    string         `json:"status"`
 }
 
 func detailJSON(d *app.InmateDetail) inmateDetail {
-	out := inmateDetail{inmate: inmateJSON(&d.Inmate), CustodyEpisodes: []episode{}, Enrollments: []struct{}{},
-		Certificates: []struct{}{}, Placements: []struct{}{}, FollowUps: []struct{}{}}
+	out := inmateDetail{inmate: inmateJSON(&d.Inmate), CustodyEpisodes: []episode{}, Enrollments: []personEnrollment{},
+		Certificates: []personCertificate{}, Placements: []struct{}{}, FollowUps: []struct{}{}}
+	for _, e := range d.Enrollments {
+		out.Enrollments = append(out.Enrollments, personEnrollment{ID: e.ID, CohortID: e.CohortID, Program: e.Program,
+			Title: e.ProgramTitle, StartDate: e.StartDate, EndDate: e.EndDate, Status: string(e.Status), Reason: e.Reason})
+	}
+	for _, c := range d.Certificates {
+		out.Certificates = append(out.Certificates, personCertificate{ID: c.ID, Number: c.Number, Scheme: c.Scheme,
+			Title: c.SchemeTitle, Issuer: c.Issuer, IssuedOn: c.IssuedOn, ExpiresOn: c.ExpiresOn, Status: string(c.Status)})
+	}
 	for _, e := range d.Episodes {
 		ep := episode{ID: e.ID, Organization: e.Facility, OrganizationName: e.FacilityName,
 			RegistrationNumber: e.RegistrationNumber, RegisterClass: e.RegisterClass, AdmissionDate: e.AdmissionDate,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"binakerja"
+	"binakerja/internal/credential"
 	"binakerja/internal/store"
 )
 
@@ -354,4 +355,37 @@ func (a *App) VerificationURL(code string) string {
 		return "/v/" + code
 	}
 	return a.issuer.VerificationURL(code)
+}
+
+// CertificatePDF returns the printable certificate with its QR code, and
+// records the disclosure.
+func (a *App) CertificatePDF(ctx context.Context, ac Actor, id int64, labels credential.Labels) ([]byte, error) {
+	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.issuer == nil {
+		return nil, binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	b, err := a.issuer.PDF(c, labels)
+	if err != nil {
+		return nil, err
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "certificate.pdf", "person", itoa(c.PersonID), c.Issuer,
+			map[string]any{"certificate": c.ID})
+	})
+	return b, err
+}
+
+// CertificateQR returns the QR code of a certificate's verification page.
+func (a *App) CertificateQR(ctx context.Context, ac Actor, id int64) ([]byte, error) {
+	c, _, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.issuer == nil {
+		return nil, binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	return a.issuer.QR(c, 256)
 }

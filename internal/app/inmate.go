@@ -85,7 +85,9 @@ func (a *App) Inmates(ctx context.Context, ac Actor, q InmateQuery) ([]binakerja
 // custody episode (latest first) with its status history and transfers.
 type InmateDetail struct {
 	binakerja.Inmate
-	Episodes []EpisodeDetail
+	Episodes     []EpisodeDetail
+	Enrollments  []store.PersonEnrollment
+	Certificates []*binakerja.Certificate
 }
 
 // EpisodeDetail is one custody episode with its history.
@@ -151,6 +153,12 @@ func (a *App) detail(ctx context.Context, r *store.InmateRecord) (*InmateDetail,
 			return nil, err
 		}
 		d.Episodes = append(d.Episodes, ed)
+	}
+	if d.Enrollments, err = a.db.EnrollmentsOf(ctx, r.Person.ID); err != nil {
+		return nil, err
+	}
+	if d.Certificates, err = a.db.CertificatesOf(ctx, r.Person.ID); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -348,3 +348,37 @@ func (q Queries) OpenEnrollmentsOf(ctx context.Context, personID int64) ([]*bina
 	}
 	return out, mapError(rows.Err())
 }
+
+// PersonEnrollment is one of a person's enrolments, with its cohort.
+type PersonEnrollment struct {
+	binakerja.Enrollment
+	Program      string
+	ProgramTitle string
+	Facility     string
+	StartDate    binakerja.Date
+	EndDate      binakerja.Date
+}
+
+// EnrollmentsOf returns a person's enrolments, newest cohort first.
+func (q Queries) EnrollmentsOf(ctx context.Context, personID int64) ([]PersonEnrollment, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT e.id, e.cohort_id, e.status, e.reason, e.created_at, e.updated_at,
+		p.code, p.title, f.code, c.start_date, c.end_date
+		FROM enrollments e JOIN cohorts c ON c.id = e.cohort_id JOIN programs p ON p.id = c.program_id
+		JOIN organizations f ON f.id = c.facility_id WHERE e.person_id = $1 ORDER BY c.start_date DESC, e.id DESC`, personID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []PersonEnrollment
+	for rows.Next() {
+		var pe PersonEnrollment
+		var status string
+		if err := rows.Scan(&pe.ID, &pe.CohortID, &status, &pe.Reason, &pe.CreatedAt, &pe.UpdatedAt, &pe.Program,
+			&pe.ProgramTitle, &pe.Facility, &pe.StartDate, &pe.EndDate); err != nil {
+			return nil, err
+		}
+		pe.Status, pe.PersonID = binakerja.EnrollmentStatus(status), personID
+		out = append(out, pe)
+	}
+	return out, mapError(rows.Err())
+}

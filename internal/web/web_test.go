@@ -218,3 +218,50 @@ func TestAccountTokensAndPassword(t *testing.T) {
 		t.Fatalf("the new password does not work: %v", err)
 	}
 }
+
+func TestCertificatePagePDFAndQR(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	people, _, err := env.App.Inmates(t.Context(), app.CLIActor("test"), app.InmateQuery{Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certID int64
+	for _, p := range people {
+		d, err := env.App.Inmate(t.Context(), app.CLIActor("test"), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Certificates) > 0 {
+			certID = d.Certificates[0].ID
+			break
+		}
+	}
+	if certID == 0 {
+		t.Fatal("the demo world has no certificate")
+	}
+	base := fmt.Sprintf("/certificates/%d", certID)
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: base, Client: officer}); r.StatusCode != 200 || !strings.Contains(string(r.Body), "/v/") {
+		t.Fatalf("certificate page: %d", r.StatusCode)
+	}
+	r := env.Do(t, servertest.Request{Method: "GET", Path: base + "/pdf", Client: officer})
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(r.Body), "%PDF-") {
+		t.Fatalf("pdf: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(string(r.Body), "SERTIFIKAT KOMPETENSI") || !strings.Contains(string(r.Body), "LSP Karya Mandiri") {
+		t.Fatal("the PDF's text is not readable: the checks below would prove nothing")
+	}
+	for _, w := range []string{"Lapas", "Martapura", "Pemasyarakatan", "warga binaan", "B.I-"} {
+		if strings.Contains(string(r.Body), w) {
+			t.Errorf("the PDF names %q", w)
+		}
+	}
+	r = env.Do(t, servertest.Request{Method: "GET", Path: base + "/qr.png", Client: officer})
+	if r.StatusCode != 200 || !strings.HasPrefix(string(r.Body), "\x89PNG") {
+		t.Fatalf("qr: %d", r.StatusCode)
+	}
+	employer := env.Login(t, servertest.Email(binakerja.RoleEmployer))
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: base, Client: employer}); r.StatusCode != 403 {
+		t.Fatalf("an employer opening the certificate record: %d", r.StatusCode)
+	}
+}

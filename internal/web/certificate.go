@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"binakerja"
+	"binakerja/internal/credential"
+	"binakerja/internal/i18n"
+	"binakerja/internal/route"
+)
+
+type certificatePageData struct {
+	Cert            *binakerja.Certificate
+	VerificationURL string
+	QR              string
+	CanRevoke       bool
+}
+
+func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
+	ac := route.ActorFrom(r.Context())
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.app.Certificate(r.Context(), ac, id)
+	if err != nil {
+		return err
+	}
+	d := certificatePageData{Cert: c, VerificationURL: h.app.VerificationURL(c.Code),
+		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked}
+	p := h.newPage(w, r, "certificate.title", d)
+	p.Form = form
+	return h.render(w, status, "certificate", p)
+}
+
+func (h *Handler) certificateShow(w http.ResponseWriter, r *http.Request) error {
+	return h.certificatePage(w, r, http.StatusOK, newForm(nil))
+}
+
+func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	png, err := h.app.CertificateQR(r.Context(), route.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	_, err = w.Write(png)
+	return err
+}
+
+func labels(p *i18n.Printer) credential.Labels {
+	return credential.Labels{Title: p.T("paper.title"), Holder: p.T("paper.holder"), Scheme: p.T("verify.scheme"),
+		Level: p.T("verify.level"), Issuer: p.T("paper.issuer"), Number: p.T("verify.number"), Issued: p.T("verify.issued"),
+		Expires: p.T("verify.expires"), Verify: p.T("paper.verify"), Date: p.Day}
+}
+
+func (h *Handler) certificatePDF(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "", nil)
+	b, err := h.app.CertificatePDF(r.Context(), route.ActorFrom(r.Context()), id, labels(p.Printer))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="sertifikat-`+strconv.FormatInt(id, 10)+`.pdf"`)
+	_, err = w.Write(b)
+	return err
+}
+
+func (h *Handler) certificateCredential(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	jws, err := h.app.Credential(r.Context(), route.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", credential.MediaType)
+	w.Header().Set("Content-Disposition", `attachment; filename="sertifikat-`+strconv.FormatInt(id, 10)+`.jwt"`)
+	_, err = w.Write([]byte(jws))
+	return err
+}
+
+func (h *Handler) certificateRevoke(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.app.RevokeCertificate(r.Context(), route.ActorFrom(r.Context()), id, r.PostForm.Get("reason")); err != nil {
+		form := newForm(r.PostForm)
+		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
+			return err
+		}
+		return h.certificatePage(w, r, http.StatusUnprocessableEntity, form)
+	}
+	h.flash(w, "certificate.revoked")
+	http.Redirect(w, r, "/certificates/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
