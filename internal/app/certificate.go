@@ -389,3 +389,65 @@ func (a *App) CertificateQR(ctx context.Context, ac Actor, id int64) ([]byte, er
 	}
 	return a.issuer.QR(c, 256)
 }
+
+// Participant is someone an assessment may assess, with the latest result of
+// each unit so far.
+type Participant struct {
+	Enrollment *binakerja.Enrollment
+	Results    map[string]binakerja.UnitResult
+}
+
+// AssessmentDetail is an assessment with its cohort, the scheme's units and
+// the participants.
+type AssessmentDetail struct {
+	*binakerja.Assessment
+	Cohort       *binakerja.Cohort
+	Units        []binakerja.Unit
+	Participants []Participant
+}
+
+// Assessment returns an assessment for its certification body's assessors.
+func (a *App) Assessment(ctx context.Context, ac Actor, id int64) (*AssessmentDetail, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
+		return nil, err
+	}
+	as, err := a.db.Assessment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.canSee(ac, binakerja.ActionAssessmentManage, as.BodyPath) {
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	c, err := a.db.Cohort(ctx, as.CohortID)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.db.Scheme(ctx, c.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	d := &AssessmentDetail{Assessment: as, Cohort: c, Units: s.Units}
+	es, err := a.db.Enrollments(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.Status != binakerja.EnrollmentEnrolled && e.Status != binakerja.EnrollmentCompleted {
+			continue
+		}
+		res, err := a.db.LatestResults(ctx, c.ID, e.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		d.Participants = append(d.Participants, Participant{Enrollment: e, Results: res})
+	}
+	return d, nil
+}
+
+// AssessmentsOf lists a cohort's assessments.
+func (a *App) AssessmentsOf(ctx context.Context, ac Actor, cohortID int64) ([]*binakerja.Assessment, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
+		return nil, err
+	}
+	return a.db.AssessmentsOf(ctx, cohortID)
+}

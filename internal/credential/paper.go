@@ -31,7 +31,7 @@ func (is *Issuer) PDF(c *binakerja.Certificate, l Labels) ([]byte, error) {
 		return nil, err
 	}
 	pdf := fpdf.New("L", "mm", "A4", "")
-	pdf.SetCompression(false) // plain text streams: searchable, and small enough
+	pdf.SetCompression(false)                     // plain text streams: searchable, and small enough
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // the core fonts speak Windows-1252
 	pdf.SetTitle(l.Title, true)
 	pdf.SetCreator("BinaKerja", true)

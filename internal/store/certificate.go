@@ -156,3 +156,24 @@ func (q Queries) RevokedIndexes(ctx context.Context) ([]int, error) {
 	}
 	return out, mapError(rows.Err())
 }
+
+// AssessmentsOf returns a cohort's assessments, oldest first.
+func (q Queries) AssessmentsOf(ctx context.Context, cohortID int64) ([]*binakerja.Assessment, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT a.id, a.cohort_id, o.code, o.name, o.path, a.assessor_name, a.assessor_number,
+		a.date, a.created_at FROM assessments a JOIN organizations o ON o.id = a.body_id WHERE a.cohort_id = $1
+		ORDER BY a.date, a.id`, cohortID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []*binakerja.Assessment
+	for rows.Next() {
+		var a binakerja.Assessment
+		if err := rows.Scan(&a.ID, &a.CohortID, &a.CertificationBody, &a.BodyName, &a.BodyPath, &a.AssessorName,
+			&a.AssessorNumber, &a.Date, &a.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, &a)
+	}
+	return out, mapError(rows.Err())
+}

@@ -18,7 +18,8 @@ type trainingData struct {
 	Programs   []*binakerja.Program
 	Facilities []*binakerja.Organization
 	CanPlan    bool
-	Today      binakerja.Date
+	CanEnroll  bool
+	CanAssess  bool
 }
 
 // trainingPage lists the cohorts within reach, with the form to plan one.
@@ -32,7 +33,8 @@ func (h *Handler) trainingPage(w http.ResponseWriter, r *http.Request, status in
 	if next != "" {
 		next = "/training?" + url.Values{"cursor": {next}}.Encode()
 	}
-	d := trainingData{Cohorts: cs, Next: next, CanPlan: ac.User.Can(binakerja.ActionCohortManage, "")}
+	d := trainingData{Cohorts: cs, Next: next, CanPlan: ac.User.Can(binakerja.ActionCohortManage, ""),
+		CanEnroll: ac.User.Can(binakerja.ActionEnrollmentManage, ""), CanAssess: ac.User.Can(binakerja.ActionAssessmentManage, "")}
 	if d.CanPlan {
 		if d.Programs, _, err = h.app.Programs(r.Context(), ac, store.Page{Limit: store.MaxLimit}); err != nil {
 			return err
