@@ -136,3 +136,13 @@ func (b *browser) screenshot(name string) {
 		b.t.Fatal(err)
 	}
 }
+
+// clearFlash removes the page's flash message, so that waiting for the next
+// one waits for the next page.
+func clearFlash() chromedp.Action[chromedp.Void] {
+	remove := chromedp.Evaluate[bool](`(() => { document.querySelectorAll('.flash').forEach(e => e.remove()); return true })()`)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := remove(ctx, t)
+		return chromedp.Void{}, err
+	}
+}

@@ -34,12 +34,12 @@ func TestLabourOfficerPlansACohortAndEnrols(t *testing.T) {
 	if c := b.text("#candidates-title + p + table tbody tr:first-child"); !strings.Contains(c, "Memenuhi syarat") {
 		t.Fatalf("the first candidate should be eligible: %q", c)
 	}
-	b.run("enrol the first", click(`#candidates-title ~ table tbody tr:first-child button`), waitFor(".flash"))
+	b.run("enrol the first", clearFlash(), click(`#candidates-title ~ table tbody tr:first-child button`), waitFor(".flash"))
 	if p := b.text("#participants-title + table tbody"); !strings.Contains(p, "Terdaftar") {
 		t.Fatalf("participants after enrolling: %q", p)
 	}
 	b.screenshot("cohort")
-	b.run("record a withdrawal", chromedp.SendKeys(chromedp.CSS(`input[name="reason"][id$="MENGUNDURKAN_DIRI"]`), "pindah kerja bakti"),
+	b.run("record a withdrawal", clearFlash(), chromedp.SendKeys(chromedp.CSS(`input[name="reason"][id$="MENGUNDURKAN_DIRI"]`), "pindah kerja bakti"),
 		click(`form.inline-form:has(input[value="MENGUNDURKAN_DIRI"]) button`), waitFor(".flash"))
 	if p := b.text("#participants-title + table tbody"); !strings.Contains(p, "Mengundurkan diri") || !strings.Contains(p, "pindah kerja bakti") {
 		t.Fatalf("after the withdrawal: %q", p)
