@@ -277,6 +277,7 @@ type EligibilityRule struct {
 	Source                 string        `json:"source"`
 	ValidFrom              Date          `json:"valid_from"`
 	AssessmentDaysAfterEnd int           `json:"assessment_days_after_end"`
+	MinAttendanceShare     float64       `json:"min_attendance_share"` // of the sessions held, to complete
 	Statuses               []LegalStatus `json:"statuses"`
 	RegisterClasses        []string      `json:"register_classes"`
 }
@@ -338,4 +339,36 @@ func (r EligibilityRule) Check(e *Episode, c *Cohort) []Ineligibility {
 		out = append(out, IneligibleTimeLeft)
 	}
 	return out
+}
+
+// AbsenceReasons are why someone missed a session.
+var AbsenceReasons = []string{"SAKIT", "IZIN", "KEGIATAN_LAIN", "TANPA_KETERANGAN"}
+
+// Session is one day (or part of a day) of a cohort's training.
+type Session struct {
+	ID       int64
+	CohortID int64
+	Date     Date
+	Topic    string
+	Hours    int
+	Present  int // how many were marked present
+	Marked   int // how many were marked at all
+}
+
+// Attendance is one participant's presence at a session.
+type Attendance struct {
+	EnrollmentID  int64
+	Name          string
+	Present       bool
+	AbsenceReason string
+	Marked        bool
+}
+
+// AttendanceShare returns the share of sessions a participant attended, and
+// whether any session was held.
+func AttendanceShare(attended, held int) (float64, bool) {
+	if held == 0 {
+		return 0, false
+	}
+	return float64(attended) / float64(held), true
 }

@@ -154,3 +154,59 @@ func TestReleaseEndsTheEnrolmentAndFreesThePlace(t *testing.T) {
 		t.Fatalf("after the release: %s", body)
 	}
 }
+
+func TestAttendanceDecidesCompletion(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		officer := env.Tokens[binakerja.RoleFacilityOfficer]
+		r := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/cohorts?program=PRG-TKK", Token: officer})
+		var cs struct {
+			Items []struct {
+				ID        int64
+				StartDate string `json:"start_date"`
+			}
+		}
+		json.Unmarshal(r.Body, &cs)
+		c := cs.Items[0] // the running cohort is the newest
+		r = env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/api/v1/cohorts/%d", c.ID), Token: officer})
+		var detail struct {
+			Enrollments []struct {
+				ID     int64
+				Status string
+			}
+		}
+		json.Unmarshal(r.Body, &detail)
+		if len(detail.Enrollments) < 2 {
+			t.Fatalf("the running cohort: %s", r.Body)
+		}
+		good, poor := detail.Enrollments[0].ID, detail.Enrollments[1].ID
+		start, _ := binakerja.ParseISODate(c.StartDate)
+		r = post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/cohorts/%d/sessions", c.ID),
+			fmt.Sprintf(`{"date":"%s","topic":"x","hours":20}`, start))
+		if r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "hours" {
+			t.Fatalf("a 20-hour session: %d %s", r.StatusCode, r.Body)
+		}
+		for i := range 3 {
+			r = post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/cohorts/%d/sessions", c.ID),
+				fmt.Sprintf(`{"date":"%s","topic":"Sambungan kayu %d","hours":4}`, start.AddDate(0, 0, i), i+1))
+			var s struct{ ID int64 }
+			json.Unmarshal(r.Body, &s)
+			if r.StatusCode != 201 {
+				t.Fatalf("session: %d %s", r.StatusCode, r.Body)
+			}
+			poorHere := i == 0
+			r = env.Do(t, servertest.Request{Method: "PUT", Path: fmt.Sprintf("/api/v1/sessions/%d/attendance", s.ID), Token: officer,
+				Body: fmt.Sprintf(`{"records":[{"enrollment_id":%d,"present":true},{"enrollment_id":%d,"present":%v,"absence_reason":"SAKIT"}]}`, good, poor, poorHere)})
+			if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"marked":2`) {
+				t.Fatalf("attendance: %d %s", r.StatusCode, r.Body)
+			}
+		}
+		r = post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/enrollments/%d/complete", poor), `{}`)
+		if r.StatusCode != 422 || !strings.Contains(decodeError(t, r).Error.Message, "33%") {
+			t.Fatalf("completing with a third of the sessions: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/enrollments/%d/complete", good), `{}`); r.StatusCode != 200 {
+			t.Fatalf("completing with every session: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}

@@ -315,6 +315,18 @@ func (a *App) ChangeEnrollment(ctx context.Context, ac Actor, id int64, to binak
 	if to == binakerja.EnrollmentCancelled && !a.today().Before(c.StartDate) {
 		return nil, binakerja.Errorf(binakerja.Conflict, "enrollment.cancel_started")
 	}
+	if to == binakerja.EnrollmentCompleted {
+		// The completion rule: the instructor's pass (this change) and
+		// enough of the sessions held attended.
+		attended, held, err := a.db.AttendanceOf(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		min := binakerja.EligibilityRuleFor(c.StartDate).MinAttendanceShare
+		if share, ok := binakerja.AttendanceShare(attended, held); ok && share < min {
+			return nil, binakerja.Errorf(binakerja.Invalid, "enrollment.attendance", int(share*100+0.5), int(min*100+0.5))
+		}
+	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.LockCohort(ctx, c.ID); err != nil {
 			return err

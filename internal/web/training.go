@@ -87,6 +87,7 @@ func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 
 type cohortPageData struct {
 	*app.CohortDetail
+	Sessions   []*binakerja.Session
 	Candidates []app.Candidate
 	Shown      int
 	Hidden     int
@@ -107,6 +108,9 @@ func (h *Handler) cohortPage(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	data := cohortPageData{CohortDetail: d}
+	if data.Sessions, err = h.app.Sessions(r.Context(), ac, id); err != nil {
+		return err
+	}
 	for _, c := range cands {
 		if len(data.Candidates) < 50 {
 			data.Candidates = append(data.Candidates, c)

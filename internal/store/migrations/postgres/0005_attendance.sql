@@ -1,0 +1,21 @@
+-- Training sessions of a cohort and who attended them.
+
+CREATE TABLE cohort_sessions (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    cohort_id  BIGINT NOT NULL REFERENCES cohorts (id),
+    date       DATE NOT NULL,
+    topic      TEXT NOT NULL,
+    hours      INTEGER NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX cohort_sessions_cohort ON cohort_sessions (cohort_id, date);
+
+CREATE TABLE attendance (
+    session_id     BIGINT NOT NULL REFERENCES cohort_sessions (id),
+    enrollment_id  BIGINT NOT NULL REFERENCES enrollments (id),
+    present        BOOLEAN NOT NULL,
+    absence_reason TEXT NOT NULL DEFAULT '',
+    updated_at     TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (session_id, enrollment_id)
+);
+CREATE INDEX attendance_enrollment ON attendance (enrollment_id);
