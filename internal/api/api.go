@@ -68,6 +68,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("GET /api/v1/inmates/{id}/export", binakerja.ActionSubjectExport, h.inmateExport)
 	t.Handle("POST /api/v1/schemes", binakerja.ActionSchemeManage, h.schemeCreate)
 	t.Handle("GET /api/v1/schemes", binakerja.ActionTrainingView, h.schemeList)
+	t.Handle("POST /api/v1/schemes/import", binakerja.ActionSchemeManage, h.schemeImport)
 	t.Handle("GET /api/v1/schemes/{code}", binakerja.ActionTrainingView, h.schemeShow)
 	t.Handle("POST /api/v1/programs", binakerja.ActionProgramManage, h.programCreate)
 	t.Handle("GET /api/v1/programs", binakerja.ActionTrainingView, h.programList)

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -295,4 +297,35 @@ func (h *Handler) enrollmentChange(to binakerja.EnrollmentStatus) route.HandlerF
 		}
 		return writeJSON(w, http.StatusOK, enrollmentJSON(e))
 	}
+}
+
+func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !importMediaTypes[mt] {
+		return binakerja.Errorf(binakerja.Unsupported, "import.media_type")
+	}
+	path, err := Spool(r.Body, MaxBody*8)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	schemes, problems, err := h.app.ImportSchemes(r.Context(), route.ActorFrom(r.Context()), FileSource(path))
+	if err != nil {
+		return err
+	}
+	p := Printer(r)
+	out := struct {
+		Schemes []string      `json:"schemes"`
+		Errors  []importError `json:"errors"`
+	}{Schemes: []string{}, Errors: []importError{}}
+	for _, pr := range problems {
+		out.Errors = append(out.Errors, importError{Line: pr.Line, Field: pr.Field, Message: p.T(pr.Key, pr.Args...)})
+	}
+	if len(problems) > 0 {
+		return writeJSON(w, http.StatusUnprocessableEntity, out)
+	}
+	for _, s := range schemes {
+		out.Schemes = append(out.Schemes, s.Code)
+	}
+	return writeJSON(w, http.StatusCreated, out)
 }

@@ -210,3 +210,27 @@ func TestAttendanceDecidesCompletion(t *testing.T) {
 		}
 	})
 }
+
+func TestSchemeImportFromCSV(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	csv := "Kode Skema;Judul Skema;Jenjang KKNI;Kode KBJI;Masa Berlaku;Kode Unit;Judul Unit\n" +
+		"SKM-LAS-2;Juru Las;2;7212;3;C.25LAS00.001.1;Menerapkan K3 pengelasan\n" +
+		"SKM-LAS-2;Juru Las;2;7212;3;C.25LAS00.004.1;Mengelas dengan proses las busur manual\n" +
+		"SKM-JAHIT-2;Penjahit;2;7531;3;C.141000.001.01;Menjahit pakaian\n"
+	r := env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/schemes/import", Token: env.Tokens[binakerja.RoleAssessor],
+		Body: csv, Header: map[string]string{"Content-Type": "text/csv"}})
+	if r.StatusCode != 201 || !strings.Contains(string(r.Body), `"schemes":["SKM-LAS-2","SKM-JAHIT-2"]`) {
+		t.Fatalf("import: %d %s", r.StatusCode, r.Body)
+	}
+	bad := "kode_skema,judul_skema,jenjang_kkni,masa_berlaku,kode_unit,judul_unit\nSKM-X,X,11,3,A.1,\n"
+	r = env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/schemes/import", Token: env.Tokens[binakerja.RoleAssessor],
+		Body: bad, Header: map[string]string{"Content-Type": "text/csv"}})
+	if r.StatusCode != 422 || !strings.Contains(string(r.Body), `"line":2`) {
+		t.Fatalf("a bad file: %d %s", r.StatusCode, r.Body)
+	}
+	r = env.Do(t, servertest.Request{Method: "POST", Path: "/api/v1/schemes/import", Token: env.Tokens[binakerja.RoleAssessor],
+		Body: csv, Header: map[string]string{"Content-Type": "text/csv"}})
+	if r.StatusCode != 422 || !strings.Contains(string(r.Body), "SKM-LAS-2") {
+		t.Fatalf("importing again: %d %s", r.StatusCode, r.Body)
+	}
+}

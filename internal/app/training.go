@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"binakerja"
+	"binakerja/internal/importer"
 	"binakerja/internal/store"
 )
 
@@ -478,4 +479,49 @@ func (a *App) Facilities(ctx context.Context, ac Actor) ([]*binakerja.Organizati
 		}
 		page.Cursor = next
 	}
+}
+
+// ImportSchemes adds the schemes of a file (see importer.Schemes) in one
+// transaction: any problem, or a scheme code already in the catalogue,
+// writes nothing. It returns the schemes added, or the problems.
+func (a *App) ImportSchemes(ctx context.Context, ac Actor, open ImportSource) ([]*binakerja.Scheme, []importer.Problem, error) {
+	role, err := a.authorize(ctx, ac, binakerja.ActionSchemeManage, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	recs, err := importer.Open(f, "")
+	if fe, ok := err.(*importer.FileError); ok {
+		return nil, []importer.Problem{{Key: fe.Key, Args: fe.Args}}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	schemes, problems := importer.Schemes(recs)
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+	for _, s := range schemes {
+		if _, err := a.db.Scheme(ctx, s.Code); err == nil {
+			return nil, []importer.Problem{{Field: "scheme_code", Key: "import.scheme.exists", Args: []any{s.Code}}}, nil
+		}
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		var codes []string
+		for _, s := range schemes {
+			if err := tx.CreateScheme(ctx, s); err != nil {
+				return err
+			}
+			codes = append(codes, s.Code)
+		}
+		return a.record(ctx, tx, ac, role, "scheme.import", "scheme", "", "", map[string]any{"schemes": codes})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return schemes, nil, nil
 }

@@ -53,6 +53,7 @@ Commands:
   token create --email E [--name L] print a new API token for the user
   import inmates --org CODE [--dry-run] [--on-error abort|skip] [--sheet S] FILE
                                     import people in custody from a CSV or XLSX file
+  import schemes FILE               import certification schemes and their units (one row per unit)
   backup DEST [--db DSN]            write a consistent backup of the database
   audit verify [--db DSN]           check the audit trail's hash chain
   gen --scale facility|province|national [--seed N] [--db DSN]

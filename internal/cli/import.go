@@ -15,8 +15,11 @@ import (
 )
 
 func runImport(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "schemes" {
+		return runImportSchemes(ctx, args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "inmates" {
-		return usagef("import: want inmates")
+		return usagef("import: want inmates or schemes")
 	}
 	cfg := config.Load(env.Getenv)
 	fs := flags("import inmates", env)
@@ -97,4 +100,37 @@ func drawProgress(w io.Writer, done, total int) {
 	}
 	n := int(frac * width)
 	fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d/%d rows", strings.Repeat("#", n), strings.Repeat("-", width-n), frac*100, done, total)
+}
+
+func runImportSchemes(ctx context.Context, args []string, env Env) error {
+	cfg := config.Load(env.Getenv)
+	fs := flags("import schemes", env)
+	cfg.DBFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("import schemes: want one FILE")
+	}
+	path := fs.Arg(0)
+	a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	schemes, problems, err := a.ImportSchemes(ctx, app.CLIActor(osUser(env)), func() (io.ReadCloser, error) { return os.Open(path) })
+	if err != nil {
+		return describe(err)
+	}
+	p := i18n.New("en")
+	for _, pr := range problems {
+		fmt.Fprintf(env.Stdout, "line %d, %s: %s\n", pr.Line, pr.Field, p.T(pr.Key, pr.Args...))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("import refused: nothing was written")
+	}
+	for _, s := range schemes {
+		fmt.Fprintf(env.Stdout, "added scheme %s (%d units)\n", s.Code, len(s.Units))
+	}
+	return nil
 }

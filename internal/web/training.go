@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -283,6 +284,42 @@ func (h *Handler) programCreate(w http.ResponseWriter, r *http.Request) error {
 		return h.cataloguePage(w, r, http.StatusUnprocessableEntity, form)
 	}
 	h.flash(w, "program.created")
+	http.Redirect(w, r, "/training/catalogue", http.StatusSeeOther)
+	return nil
+}
+
+// schemeImport takes a scheme file uploaded on the catalogue page.
+func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return binakerja.Errorf(binakerja.BadRequest, "form.malformed")
+	}
+	defer r.MultipartForm.RemoveAll()
+	p := h.newPage(w, r, "", nil)
+	form := newForm(nil)
+	file, _, err := r.FormFile("schemes_file")
+	if err != nil {
+		form.fail(p.Printer, binakerja.FieldInvalid("schemes_file", "import.file.choose"), nil)
+		return h.cataloguePage(w, r, http.StatusUnprocessableEntity, form)
+	}
+	defer file.Close()
+	_, problems, err := h.app.ImportSchemes(r.Context(), route.ActorFrom(r.Context()), func() (io.ReadCloser, error) {
+		return io.NopCloser(file), nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			msg := p.T(pr.Key, pr.Args...)
+			if pr.Line > 0 {
+				msg = p.T("import.error.at", pr.Line, pr.Field) + " " + msg
+			}
+			form.Summary = append(form.Summary, FieldMessage{Message: msg})
+		}
+		return h.cataloguePage(w, r, http.StatusUnprocessableEntity, form)
+	}
+	h.flash(w, "scheme.imported")
 	http.Redirect(w, r, "/training/catalogue", http.StatusSeeOther)
 	return nil
 }

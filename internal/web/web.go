@@ -114,6 +114,7 @@ func (h *Handler) routes() {
 	t.Handle("GET /certificates/{id}/credential", binakerja.ActionCertificateView, h.certificateCredential)
 	t.Handle("POST /certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateRevoke)
 	t.Handle("POST /training/schemes", binakerja.ActionSchemeManage, h.schemeCreate)
+	t.Handle("POST /training/schemes/import", binakerja.ActionSchemeManage, h.schemeImport)
 	t.Handle("POST /training/programs", binakerja.ActionProgramManage, h.programCreate)
 	t.Handle("/", route.Public, h.notFound)
 }
