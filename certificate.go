@@ -2,6 +2,7 @@ package binakerja
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -111,3 +112,33 @@ func (c *Certificate) StatusOn(d Date) CertificateStatus {
 // enough that one holder cannot be picked out by their index (W3C Bitstring
 // Status List recommends at least 131,072).
 const StatusListSize = 131072
+
+// DefaultCertificatePattern is the number pattern of a certification body
+// that has not set its own.
+const DefaultCertificatePattern = "{BODY}/{SCHEME}/{YEAR}/{SERIAL}"
+
+// CertificatePatternFields are the placeholders a number pattern may use;
+// {SERIAL} (seven random digits) is required so that numbers are unique and
+// do not count certificates.
+var CertificatePatternFields = []string{"{BODY}", "{SCHEME}", "{KBJI}", "{LEVEL}", "{YEAR}", "{SERIAL}"}
+
+// CheckCertificatePattern reports whether a number pattern is usable.
+func CheckCertificatePattern(p string) error {
+	if !strings.Contains(p, "{SERIAL}") || len(p) > 120 || strings.TrimSpace(p) != p {
+		return FieldInvalid("pattern", "certificate.pattern")
+	}
+	rest := p
+	for _, f := range CertificatePatternFields {
+		rest = strings.ReplaceAll(rest, f, "")
+	}
+	if strings.ContainsAny(rest, "{}") {
+		return FieldInvalid("pattern", "certificate.pattern")
+	}
+	return nil
+}
+
+// CertificateNumber fills a pattern.
+func CertificateNumber(pattern, body string, s *Scheme, year int, serial string) string {
+	return strings.NewReplacer("{BODY}", body, "{SCHEME}", s.Code, "{KBJI}", s.KBJICode,
+		"{LEVEL}", strconv.Itoa(s.KKNILevel), "{YEAR}", strconv.Itoa(year), "{SERIAL}", serial).Replace(pattern)
+}

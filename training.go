@@ -164,6 +164,7 @@ type Cohort struct {
 	StartDate    Date
 	EndDate      Date
 	Capacity     int
+	Instructors  []string
 	Enrolled     int // holding a place
 	Waiting      int // on the waiting list
 	CreatedAt    time.Time

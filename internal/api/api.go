@@ -85,6 +85,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/cohorts/{id}/sessions", binakerja.ActionEnrollmentManage, h.sessionCreate)
 	t.Handle("GET /api/v1/cohorts/{id}/sessions", binakerja.ActionEnrollmentManage, h.sessionList)
 	t.Handle("PUT /api/v1/sessions/{id}/attendance", binakerja.ActionEnrollmentManage, h.attendanceRecord)
+	t.Handle("PUT /api/v1/organizations/{code}/certificate-pattern", binakerja.ActionAssessmentManage, h.certificatePattern)
 	t.Handle("POST /api/v1/assessments", binakerja.ActionAssessmentManage, h.assessmentCreate)
 	t.Handle("POST /api/v1/assessments/{id}/results", binakerja.ActionAssessmentManage, h.assessmentResults)
 	t.Handle("GET /api/v1/certificates/{id}", binakerja.ActionCertificateView, h.certificateShow)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,15 @@ func certify(t *testing.T, env *servertest.Env) (int64, int64, *servertest.Respo
 		}
 	}
 	today := binakerja.DateOf(time.Now())
+	r = env.Do(t, servertest.Request{Method: "PUT", Path: "/api/v1/organizations/LSP-KARYA-SUMSEL/certificate-pattern",
+		Token: env.Tokens[binakerja.RoleAssessor], Body: `{"pattern":"{KBJI} {LEVEL} {SERIAL} {YEAR}"}`})
+	if r.StatusCode != 200 {
+		t.Fatalf("pattern: %d %s", r.StatusCode, r.Body)
+	}
+	if r := env.Do(t, servertest.Request{Method: "PUT", Path: "/api/v1/organizations/LSP-KARYA-SUMSEL/certificate-pattern",
+		Token: env.Tokens[binakerja.RoleAssessor], Body: `{"pattern":"{KBJI}-{COUNT}"}`}); r.StatusCode != 422 {
+		t.Fatalf("a pattern without a serial: %d", r.StatusCode)
+	}
 	r = post(t, env, binakerja.RoleAssessor, "/api/v1/assessments", fmt.Sprintf(`{"cohort_id":%d,"certification_body":"LSP-KARYA-SUMSEL",
 		"assessor_name":"Dewi Kartika","assessor_number":"MET.000.001234.2019","date":"%s"}`, cid, today))
 	var as struct{ ID int64 }
@@ -93,6 +103,9 @@ func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T
 		}
 		json.Unmarshal(r.Body, &out)
 		cert := fmt.Sprintf("/api/v1/certificates/%d", out.Certificate.ID)
+		if !regexp.MustCompile(`^7115 2 \d{7} \d{4}$`).MatchString(out.Certificate.Number) {
+			t.Fatalf("the number does not follow the body's pattern: %q", out.Certificate.Number)
+		}
 
 		// Bad input: a unit of another scheme, someone not enrolled.
 		bad := post(t, env, binakerja.RoleAssessor, fmt.Sprintf("/api/v1/assessments/%d/results", assessment),

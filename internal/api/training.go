@@ -139,20 +139,25 @@ func (h *Handler) programList(w http.ResponseWriter, r *http.Request) error {
 }
 
 type cohort struct {
-	ID        int64          `json:"id"`
-	Program   string         `json:"program"`
-	Scheme    string         `json:"scheme"`
-	Provider  string         `json:"provider"`
-	Facility  string         `json:"facility"`
-	StartDate binakerja.Date `json:"start_date"`
-	EndDate   binakerja.Date `json:"end_date"`
-	Capacity  int            `json:"capacity"`
-	Enrolled  int            `json:"enrolled"`
-	Waiting   int            `json:"waiting"`
+	ID          int64          `json:"id"`
+	Instructors []string       `json:"instructors"`
+	Program     string         `json:"program"`
+	Scheme      string         `json:"scheme"`
+	Provider    string         `json:"provider"`
+	Facility    string         `json:"facility"`
+	StartDate   binakerja.Date `json:"start_date"`
+	EndDate     binakerja.Date `json:"end_date"`
+	Capacity    int            `json:"capacity"`
+	Enrolled    int            `json:"enrolled"`
+	Waiting     int            `json:"waiting"`
 }
 
 func cohortJSON(c *binakerja.Cohort) cohort {
-	return cohort{ID: c.ID, Program: c.Program, Scheme: c.Scheme, Provider: c.Provider, Facility: c.Facility,
+	instructors := c.Instructors
+	if instructors == nil {
+		instructors = []string{}
+	}
+	return cohort{ID: c.ID, Instructors: instructors, Program: c.Program, Scheme: c.Scheme, Provider: c.Provider, Facility: c.Facility,
 		StartDate: c.StartDate, EndDate: c.EndDate, Capacity: c.Capacity, Enrolled: c.Enrolled, Waiting: c.Waiting}
 }
 
@@ -171,17 +176,18 @@ func enrollmentJSON(e *binakerja.Enrollment) enrollment {
 
 func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Program   string         `json:"program"`
-		Facility  string         `json:"facility"`
-		StartDate binakerja.Date `json:"start_date"`
-		EndDate   binakerja.Date `json:"end_date"`
-		Capacity  int            `json:"capacity"`
+		Program     string         `json:"program"`
+		Facility    string         `json:"facility"`
+		StartDate   binakerja.Date `json:"start_date"`
+		EndDate     binakerja.Date `json:"end_date"`
+		Capacity    int            `json:"capacity"`
+		Instructors []string       `json:"instructors"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	c, err := h.app.CreateCohort(r.Context(), route.ActorFrom(r.Context()), app.NewCohort{Program: in.Program,
-		Facility: in.Facility, StartDate: in.StartDate, EndDate: in.EndDate, Capacity: in.Capacity})
+		Facility: in.Facility, StartDate: in.StartDate, EndDate: in.EndDate, Capacity: in.Capacity, Instructors: in.Instructors})
 	if err != nil {
 		return err
 	}
@@ -328,4 +334,17 @@ func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
 		out.Schemes = append(out.Schemes, s.Code)
 	}
 	return writeJSON(w, http.StatusCreated, out)
+}
+
+func (h *Handler) certificatePattern(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Pattern string `json:"pattern"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.app.SetCertificatePattern(r.Context(), route.ActorFrom(r.Context()), r.PathValue("code"), in.Pattern); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, in)
 }

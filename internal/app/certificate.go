@@ -205,12 +205,29 @@ func (a *App) issue(ctx context.Context, tx *store.Tx, as *binakerja.Assessment,
 	}
 	b := make([]byte, 10)
 	rand.Read(b)
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	bodyID, err := tx.OrgID(ctx, as.CertificationBody)
+	if err != nil {
+		return nil, err
+	}
+	pattern, err := tx.CertificatePattern(ctx, bodyID)
+	if err != nil {
+		return nil, err
+	}
 	c := &binakerja.Certificate{Code: codeAlphabet.EncodeToString(b), PersonID: personID, HolderName: r.Name,
-		Number: fmt.Sprintf("%s/%s/%d/%06d", as.CertificationBody, s.Code, as.Date.Time().Year(), serial.Int64()),
 		Scheme: s.Code, SchemeTitle: s.Title, KKNILevel: s.KKNILevel, Issuer: as.CertificationBody, IssuerName: as.BodyName,
 		IssuedOn: as.Date, ExpiresOn: as.Date.AddDate(s.ValidityYears, 0, 0), Status: binakerja.CertificateActive,
 		AssessmentID: as.ID}
+	for {
+		serial, _ := rand.Int(rand.Reader, big.NewInt(10_000_000))
+		c.Number = binakerja.CertificateNumber(pattern, as.CertificationBody, s, as.Date.Time().Year(), fmt.Sprintf("%07d", serial.Int64()))
+		taken, err := tx.CertificateNumberTaken(ctx, c.Number)
+		if err != nil {
+			return nil, err
+		}
+		if !taken {
+			break
+		}
+	}
 	for {
 		n, _ := rand.Int(rand.Reader, big.NewInt(binakerja.StatusListSize))
 		free, err := tx.StatusIndexFree(ctx, int(n.Int64()))
@@ -221,10 +238,6 @@ func (a *App) issue(ctx context.Context, tx *store.Tx, as *binakerja.Assessment,
 			c.StatusIndex = int(n.Int64())
 			break
 		}
-	}
-	bodyID, err := tx.OrgID(ctx, as.CertificationBody)
-	if err != nil {
-		return nil, err
 	}
 	if err := tx.CreateCertificate(ctx, c, s.ID, bodyID); err != nil {
 		return nil, err
@@ -450,4 +463,30 @@ func (a *App) AssessmentsOf(ctx context.Context, ac Actor, cohortID int64) ([]*b
 		return nil, err
 	}
 	return a.db.AssessmentsOf(ctx, cohortID)
+}
+
+// SetCertificatePattern sets the number pattern of a certification body's
+// certificates (see binakerja.CertificatePatternFields); the numbers already
+// printed stay as they are.
+func (a *App) SetCertificatePattern(ctx context.Context, ac Actor, body, pattern string) error {
+	o, err := a.db.Organization(ctx, body)
+	if binakerja.ErrorKind(err) == binakerja.NotFound || (err == nil && o.Kind != binakerja.OrgCertificationBody) {
+		return binakerja.FieldInvalid("organization", "assessment.not_body")
+	}
+	if err != nil {
+		return err
+	}
+	role, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, o.Path)
+	if err != nil {
+		return err
+	}
+	if err := binakerja.CheckCertificatePattern(pattern); err != nil {
+		return err
+	}
+	return a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetCertificatePattern(ctx, o.ID, pattern); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, ac, role, "certificate.pattern", "organization", o.Code, o.Code, map[string]string{"pattern": pattern})
+	})
 }

@@ -116,11 +116,12 @@ func (a *App) cohortRole(ctx context.Context, ac Actor, action binakerja.Action,
 
 // NewCohort is the input of CreateCohort.
 type NewCohort struct {
-	Program   string
-	Facility  string
-	StartDate binakerja.Date
-	EndDate   binakerja.Date
-	Capacity  int
+	Program     string
+	Facility    string
+	StartDate   binakerja.Date
+	EndDate     binakerja.Date
+	Capacity    int
+	Instructors []string
 }
 
 // CreateCohort plans a run of a programme for the people of a facility.
@@ -130,6 +131,14 @@ func (a *App) CreateCohort(ctx context.Context, ac Actor, in NewCohort) (*binake
 	}
 	c := &binakerja.Cohort{StartDate: in.StartDate, EndDate: in.EndDate, Capacity: in.Capacity}
 	var p binakerja.Problems
+	for _, name := range in.Instructors {
+		if name = strings.Join(strings.Fields(name), " "); name != "" {
+			c.Instructors = append(c.Instructors, name)
+		}
+	}
+	if len(c.Instructors) > 20 {
+		p.Add("instructors", "cohort.instructors")
+	}
 	if err := c.ValidateDates(); err != nil {
 		p = append(p, err.(*binakerja.Error).Fields...)
 	}

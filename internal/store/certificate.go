@@ -177,3 +177,28 @@ func (q Queries) AssessmentsOf(ctx context.Context, cohortID int64) ([]*binakerj
 	}
 	return out, mapError(rows.Err())
 }
+
+// CertificatePattern returns a certification body's number pattern, or the
+// default.
+func (q Queries) CertificatePattern(ctx context.Context, bodyID int64) (string, error) {
+	var p string
+	err := q.q.QueryRowContext(ctx, `SELECT pattern FROM certificate_patterns WHERE body_id = $1`, bodyID).Scan(&p)
+	if binakerja.ErrorKind(mapError(err)) == binakerja.NotFound {
+		return binakerja.DefaultCertificatePattern, nil
+	}
+	return p, mapError(err)
+}
+
+// SetCertificatePattern sets a certification body's number pattern.
+func (tx *Tx) SetCertificatePattern(ctx context.Context, bodyID int64, pattern string) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO certificate_patterns (body_id, pattern) VALUES ($1, $2)
+		ON CONFLICT (body_id) DO UPDATE SET pattern = excluded.pattern`, bodyID, pattern)
+	return mapError(err)
+}
+
+// CertificateNumberTaken reports whether a number is in use.
+func (q Queries) CertificateNumberTaken(ctx context.Context, number string) (bool, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE number = $1`, number).Scan(&n)
+	return n > 0, mapError(err)
+}

@@ -141,7 +141,7 @@ func (q Queries) Programs(ctx context.Context, p Page) (out []*binakerja.Program
 }
 
 const cohortColumns = `c.id, p.code, p.title, s.code, po.code, po.path, f.code, f.name, f.path, c.start_date, c.end_date,
-	c.capacity, c.created_at, c.version,
+	c.capacity, c.instructors, c.created_at, c.version,
 	(SELECT COUNT(*) FROM enrollments e WHERE e.cohort_id = c.id AND e.status IN ('TERDAFTAR', 'LULUS')),
 	(SELECT COUNT(*) FROM enrollments e WHERE e.cohort_id = c.id AND e.status = 'DAFTAR_TUNGGU')`
 const cohortFrom = ` FROM cohorts c JOIN programs p ON p.id = c.program_id JOIN schemes s ON s.id = p.scheme_id
@@ -149,10 +149,14 @@ const cohortFrom = ` FROM cohorts c JOIN programs p ON p.id = c.program_id JOIN 
 
 func scanCohort(row interface{ Scan(...any) error }) (*binakerja.Cohort, error) {
 	var c binakerja.Cohort
+	var instructors string
 	if err := row.Scan(&c.ID, &c.Program, &c.ProgramTitle, &c.Scheme, &c.Provider, &c.ProviderPath, &c.Facility,
-		&c.FacilityName, &c.FacilityPath, &c.StartDate, &c.EndDate, &c.Capacity, &c.CreatedAt, &c.Version,
+		&c.FacilityName, &c.FacilityPath, &c.StartDate, &c.EndDate, &c.Capacity, &instructors, &c.CreatedAt, &c.Version,
 		&c.Enrolled, &c.Waiting); err != nil {
 		return nil, mapError(err)
+	}
+	if instructors != "" {
+		c.Instructors = strings.Split(instructors, "\n")
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil
@@ -162,8 +166,8 @@ func scanCohort(row interface{ Scan(...any) error }) (*binakerja.Cohort, error) 
 func (tx *Tx) CreateCohort(ctx context.Context, c *binakerja.Cohort, programID, facilityID int64) error {
 	c.CreatedAt, c.Version = tx.Now, 1
 	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO cohorts (program_id, facility_id, start_date, end_date,
-		capacity, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, 1) RETURNING id`,
-		programID, facilityID, c.StartDate, c.EndDate, c.Capacity, tx.Now).Scan(&c.ID))
+		capacity, instructors, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING id`,
+		programID, facilityID, c.StartDate, c.EndDate, c.Capacity, strings.Join(c.Instructors, "\n"), tx.Now).Scan(&c.ID))
 }
 
 // Cohort returns a cohort with its place counts.

@@ -60,7 +60,7 @@ func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	form := newForm(f)
 	p := h.newPage(w, r, "", nil)
-	in := app.NewCohort{Program: f.Get("program"), Facility: f.Get("facility")}
+	in := app.NewCohort{Program: f.Get("program"), Facility: f.Get("facility"), Instructors: strings.Split(f.Get("instructors"), "\n")}
 	in.Capacity, _ = strconv.Atoi(f.Get("capacity"))
 	var bad binakerja.Problems
 	for name, dst := range map[string]*binakerja.Date{"start_date": &in.StartDate, "end_date": &in.EndDate} {
