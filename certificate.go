@@ -2,6 +2,7 @@ package binakerja
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type Assessment struct {
 	BodyPath          string
 	AssessorName      string
 	AssessorNumber    string // BNSP registration, e.g. MET.000.000000.2019
+	SiteType          string // TUK: SEWAKTU, TEMPAT_KERJA or MANDIRI
+	SiteName          string // kept for the body's records; never on a certificate
 	Date              Date
 	CreatedAt         time.Time
 }
@@ -53,8 +56,18 @@ func (a *Assessment) Validate(today Date) error {
 	case a.Date.After(today):
 		p.Add("date", "import.date.future")
 	}
+	a.SiteType, a.SiteName = strings.ToUpper(strings.TrimSpace(a.SiteType)), cleanText(a.SiteName)
+	if a.SiteType != "" && !slices.Contains(SiteTypes, a.SiteType) {
+		p.Add("site_type", "assessment.site_type")
+	}
+	if utf8.RuneCountInString(a.SiteName) > 200 {
+		p.Add("site_name", "field.too_long", 200)
+	}
 	return p.Err()
 }
+
+// SiteTypes are the kinds of assessment site (TUK) of research §7.6.
+var SiteTypes = []string{"SEWAKTU", "TEMPAT_KERJA", "MANDIRI"}
 
 // AssessorNumberKnown reports whether the assessor number has the observed
 // BNSP form.

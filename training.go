@@ -121,6 +121,7 @@ type Program struct {
 	Scheme       string // scheme code
 	SchemeTitle  string
 	Hours        int
+	SkillArea    string // e.g. KONSTRUKSI, PERTANIAN, KELISTRIKAN
 	CreatedAt    time.Time
 }
 
@@ -143,6 +144,9 @@ func (p *Program) Validate() error {
 	}
 	if p.Hours < 1 || p.Hours > 2000 {
 		ps.Add("hours", "program.hours")
+	}
+	if p.SkillArea = strings.ToUpper(strings.TrimSpace(p.SkillArea)); utf8.RuneCountInString(p.SkillArea) > 60 {
+		ps.Add("skill_area", "field.too_long", 60)
 	}
 	return ps.Err()
 }

@@ -16,6 +16,8 @@ type assessment struct {
 	CertificationBody string         `json:"certification_body"`
 	AssessorName      string         `json:"assessor_name"`
 	AssessorNumber    string         `json:"assessor_number"`
+	SiteType          string         `json:"site_type,omitempty"`
+	SiteName          string         `json:"site_name,omitempty"`
 	Date              binakerja.Date `json:"date"`
 }
 
@@ -25,18 +27,21 @@ func (h *Handler) assessmentCreate(w http.ResponseWriter, r *http.Request) error
 		CertificationBody string         `json:"certification_body"`
 		AssessorName      string         `json:"assessor_name"`
 		AssessorNumber    string         `json:"assessor_number"`
+		SiteType          string         `json:"site_type"`
+		SiteName          string         `json:"site_name"`
 		Date              binakerja.Date `json:"date"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	as, err := h.app.CreateAssessment(r.Context(), route.ActorFrom(r.Context()), app.NewAssessment{CohortID: in.CohortID,
-		CertificationBody: in.CertificationBody, AssessorName: in.AssessorName, AssessorNumber: in.AssessorNumber, Date: in.Date})
+		CertificationBody: in.CertificationBody, AssessorName: in.AssessorName, AssessorNumber: in.AssessorNumber,
+		SiteType: in.SiteType, SiteName: in.SiteName, Date: in.Date})
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, assessment{ID: as.ID, CohortID: as.CohortID, CertificationBody: as.CertificationBody,
-		AssessorName: as.AssessorName, AssessorNumber: as.AssessorNumber, Date: as.Date})
+		AssessorName: as.AssessorName, AssessorNumber: as.AssessorNumber, SiteType: as.SiteType, SiteName: as.SiteName, Date: as.Date})
 }
 
 type certificateRef struct {

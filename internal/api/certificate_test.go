@@ -114,6 +114,12 @@ func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T
 			t.Fatalf("a unit of another scheme: %d %s", bad.StatusCode, bad.Body)
 		}
 
+		stranger := post(t, env, binakerja.RoleAssessor, fmt.Sprintf("/api/v1/assessments/%d/results", assessment),
+			`{"inmate_id":999999,"units":[{"code":"F.45KYU01.001.1","result":"K"}]}`)
+		if stranger.StatusCode != 422 || fieldsOf(decodeError(t, stranger)) != "inmate_id" {
+			t.Fatalf("a result for someone not enrolled: %d %s", stranger.StatusCode, stranger.Body)
+		}
+
 		// The credential verifies with another JOSE library, against the
 		// published key set.
 		r = env.Do(t, servertest.Request{Method: "GET", Path: cert + "/credential", Token: env.Tokens[binakerja.RoleFacilityOfficer]})

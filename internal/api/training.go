@@ -96,26 +96,29 @@ type program struct {
 	Provider  string    `json:"provider"`
 	Scheme    string    `json:"scheme"`
 	Hours     int       `json:"hours"`
+	SkillArea string    `json:"skill_area,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func programJSON(p *binakerja.Program) program {
-	return program{ID: p.ID, Code: p.Code, Title: p.Title, Provider: p.Provider, Scheme: p.Scheme, Hours: p.Hours, CreatedAt: p.CreatedAt}
+	return program{ID: p.ID, Code: p.Code, Title: p.Title, Provider: p.Provider, Scheme: p.Scheme, Hours: p.Hours,
+		SkillArea: p.SkillArea, CreatedAt: p.CreatedAt}
 }
 
 func (h *Handler) programCreate(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Code     string `json:"code"`
-		Title    string `json:"title"`
-		Provider string `json:"provider"`
-		Scheme   string `json:"scheme"`
-		Hours    int    `json:"hours"`
+		Code      string `json:"code"`
+		Title     string `json:"title"`
+		Provider  string `json:"provider"`
+		Scheme    string `json:"scheme"`
+		Hours     int    `json:"hours"`
+		SkillArea string `json:"skill_area"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	p, err := h.app.CreateProgram(r.Context(), route.ActorFrom(r.Context()), &binakerja.Program{Code: in.Code,
-		Title: in.Title, Provider: in.Provider, Scheme: in.Scheme, Hours: in.Hours})
+		Title: in.Title, Provider: in.Provider, Scheme: in.Scheme, Hours: in.Hours, SkillArea: in.SkillArea})
 	if err != nil {
 		return err
 	}

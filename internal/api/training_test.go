@@ -149,6 +149,9 @@ func TestReleaseEndsTheEnrolmentAndFreesThePlace(t *testing.T) {
 	}
 	r = env.Do(t, servertest.Request{Method: "GET", Path: cohort, Token: env.Tokens[binakerja.RoleFacilityOfficer]})
 	body := string(r.Body)
+	if r := post(t, env, binakerja.RoleFacilityOfficer, cohort+"/enrollments", fmt.Sprintf(`{"inmate_id":%d}`, a)); r.StatusCode != 422 {
+		t.Fatalf("enrolling a released person: %d %s", r.StatusCode, r.Body)
+	}
 	if !strings.Contains(body, `"status":"KELUAR_KARENA_BEBAS","reason":"PB"`) || !strings.Contains(body, fmt.Sprintf(`"inmate_id":%d,`, b)) ||
 		!strings.Contains(body, `"enrolled":1`) || !strings.Contains(body, `"waiting":0`) {
 		t.Fatalf("after the release: %s", body)

@@ -19,6 +19,8 @@ type NewAssessment struct {
 	CertificationBody string
 	AssessorName      string
 	AssessorNumber    string
+	SiteType          string
+	SiteName          string
 	Date              binakerja.Date
 }
 
@@ -27,7 +29,8 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
 		return nil, err
 	}
-	as := &binakerja.Assessment{CohortID: in.CohortID, AssessorName: in.AssessorName, AssessorNumber: in.AssessorNumber, Date: in.Date}
+	as := &binakerja.Assessment{CohortID: in.CohortID, AssessorName: in.AssessorName, AssessorNumber: in.AssessorNumber,
+		SiteType: in.SiteType, SiteName: in.SiteName, Date: in.Date}
 	var p binakerja.Problems
 	if err := as.Validate(a.today()); err != nil {
 		p = append(p, err.(*binakerja.Error).Fields...)

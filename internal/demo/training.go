@@ -28,9 +28,9 @@ var schemes = []binakerja.Scheme{
 }
 
 var programs = []binakerja.Program{
-	{Code: "PRG-TKK", Title: "Pelatihan Pertukangan Kayu", Provider: "BLK-OKUT", Scheme: "SKM-TKK-2", Hours: 160},
-	{Code: "PRG-BTH", Title: "Pelatihan Budidaya Hortikultura", Provider: "DISNAKER-OKUT", Scheme: "SKM-BTH-2", Hours: 120},
-	{Code: "PRG-IPL", Title: "Pelatihan Instalasi Listrik", Provider: "BLK-OKUT", Scheme: "SKM-IPL-2", Hours: 200},
+	{Code: "PRG-TKK", Title: "Pelatihan Pertukangan Kayu", Provider: "BLK-OKUT", Scheme: "SKM-TKK-2", Hours: 160, SkillArea: "KONSTRUKSI"},
+	{Code: "PRG-BTH", Title: "Pelatihan Budidaya Hortikultura", Provider: "DISNAKER-OKUT", Scheme: "SKM-BTH-2", Hours: 120, SkillArea: "PERTANIAN"},
+	{Code: "PRG-IPL", Title: "Pelatihan Instalasi Listrik", Provider: "BLK-OKUT", Scheme: "SKM-IPL-2", Hours: 200, SkillArea: "KELISTRIKAN"},
 }
 
 // seedTraining adds the trades, their programmes, and at Lapas Kelas IIB
@@ -114,7 +114,7 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 // about three in four who completed are found competent in every unit.
 func assess(ctx context.Context, a *app.App, ac app.Actor, c *binakerja.Cohort, completed []*binakerja.Enrollment, date binakerja.Date) error {
 	as, err := a.CreateAssessment(ctx, ac, app.NewAssessment{CohortID: c.ID, CertificationBody: "LSP-KARYA-SUMSEL",
-		AssessorName: "Dewi Kartika", AssessorNumber: "MET.000.004217.2019", Date: date})
+		AssessorName: "Dewi Kartika", AssessorNumber: "MET.000.004217.2019", SiteType: "SEWAKTU", Date: date})
 	if err != nil {
 		return fmt.Errorf("demo assessment: %w", err)
 	}

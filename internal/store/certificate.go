@@ -10,17 +10,17 @@ import (
 func (tx *Tx) CreateAssessment(ctx context.Context, a *binakerja.Assessment, bodyID int64) error {
 	a.CreatedAt = tx.Now
 	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO assessments (cohort_id, body_id, assessor_name, assessor_number,
-		date, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		a.CohortID, bodyID, a.AssessorName, a.AssessorNumber, a.Date, tx.Now).Scan(&a.ID))
+		site_type, site_name, date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		a.CohortID, bodyID, a.AssessorName, a.AssessorNumber, a.SiteType, a.SiteName, a.Date, tx.Now).Scan(&a.ID))
 }
 
 // Assessment returns one assessment.
 func (q Queries) Assessment(ctx context.Context, id int64) (*binakerja.Assessment, error) {
 	var a binakerja.Assessment
 	err := q.q.QueryRowContext(ctx, `SELECT a.id, a.cohort_id, o.code, o.name, o.path, a.assessor_name, a.assessor_number,
-		a.date, a.created_at FROM assessments a JOIN organizations o ON o.id = a.body_id WHERE a.id = $1`, id).
+		a.site_type, a.site_name, a.date, a.created_at FROM assessments a JOIN organizations o ON o.id = a.body_id WHERE a.id = $1`, id).
 		Scan(&a.ID, &a.CohortID, &a.CertificationBody, &a.BodyName, &a.BodyPath, &a.AssessorName, &a.AssessorNumber,
-			&a.Date, &a.CreatedAt)
+			&a.SiteType, &a.SiteName, &a.Date, &a.CreatedAt)
 	if err != nil {
 		return nil, mapError(err)
 	}

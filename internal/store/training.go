@@ -88,13 +88,13 @@ func (q Queries) Schemes(ctx context.Context, p Page) (out []*binakerja.Scheme, 
 	return out, next, mapError(rows.Err())
 }
 
-const programColumns = `p.id, p.code, p.title, o.code, o.name, o.path, s.code, s.title, p.hours, p.created_at`
+const programColumns = `p.id, p.code, p.title, o.code, o.name, o.path, s.code, s.title, p.hours, p.skill_area, p.created_at`
 const programFrom = ` FROM programs p JOIN organizations o ON o.id = p.provider_id JOIN schemes s ON s.id = p.scheme_id`
 
 func scanProgram(row interface{ Scan(...any) error }) (*binakerja.Program, error) {
 	var p binakerja.Program
 	if err := row.Scan(&p.ID, &p.Code, &p.Title, &p.Provider, &p.ProviderName, &p.ProviderPath, &p.Scheme,
-		&p.SchemeTitle, &p.Hours, &p.CreatedAt); err != nil {
+		&p.SchemeTitle, &p.Hours, &p.SkillArea, &p.CreatedAt); err != nil {
 		return nil, mapError(err)
 	}
 	p.CreatedAt = p.CreatedAt.UTC()
@@ -104,8 +104,8 @@ func scanProgram(row interface{ Scan(...any) error }) (*binakerja.Program, error
 // CreateProgram adds a programme and sets p.ID.
 func (tx *Tx) CreateProgram(ctx context.Context, p *binakerja.Program, providerID, schemeID int64) error {
 	p.CreatedAt = tx.Now
-	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO programs (code, title, provider_id, scheme_id, hours, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.Code, p.Title, providerID, schemeID, p.Hours, tx.Now).Scan(&p.ID))
+	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO programs (code, title, provider_id, scheme_id, hours, skill_area, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.Code, p.Title, providerID, schemeID, p.Hours, p.SkillArea, tx.Now).Scan(&p.ID))
 }
 
 // Program returns the programme with the given code.

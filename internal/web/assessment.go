@@ -11,6 +11,7 @@ import (
 )
 
 type cohortAssessmentsData struct {
+	SiteTypes   []string
 	Cohort      *binakerja.Cohort
 	Assessments []*binakerja.Assessment
 	Bodies      []*binakerja.Organization
@@ -27,7 +28,7 @@ func (h *Handler) cohortAssessmentsPage(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	d := cohortAssessmentsData{}
+	d := cohortAssessmentsData{SiteTypes: binakerja.SiteTypes}
 	for _, c := range cs {
 		if c.ID == id {
 			d.Cohort = c
@@ -72,7 +73,7 @@ func (h *Handler) assessmentCreate(w http.ResponseWriter, r *http.Request) error
 	} else {
 		as, err = h.app.CreateAssessment(r.Context(), route.ActorFrom(r.Context()), app.NewAssessment{CohortID: id,
 			CertificationBody: f.Get("certification_body"), AssessorName: f.Get("assessor_name"),
-			AssessorNumber: f.Get("assessor_number"), Date: date})
+			AssessorNumber: f.Get("assessor_number"), SiteType: f.Get("site_type"), SiteName: f.Get("site_name"), Date: date})
 	}
 	if err != nil {
 		form := newForm(f)

@@ -275,7 +275,7 @@ func (h *Handler) programCreate(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	hours, _ := strconv.Atoi(f.Get("hours"))
 	_, err := h.app.CreateProgram(r.Context(), route.ActorFrom(r.Context()), &binakerja.Program{Code: f.Get("program_code"),
-		Title: f.Get("program_title"), Provider: f.Get("provider"), Scheme: f.Get("scheme"), Hours: hours})
+		Title: f.Get("program_title"), Provider: f.Get("provider"), Scheme: f.Get("scheme"), Hours: hours, SkillArea: f.Get("skill_area")})
 	if err != nil {
 		form := newForm(f)
 		if !form.fail(h.newPage(w, r, "", nil).Printer, err, map[string]string{"code": "program_code", "title": "program_title"}) {
