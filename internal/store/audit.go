@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ type AuditFilter struct {
 }
 
 // AuditEvents lists audit events, newest first.
-func (q Queries) AuditEvents(ctx context.Context, f AuditFilter) (events []*binakerja.AuditEvent, next string, err error) {
+func (q Queries) AuditEvents(ctx context.Context, f AuditFilter) ([]*binakerja.AuditEvent, string, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -96,19 +97,13 @@ func (q Queries) AuditEvents(ctx context.Context, f AuditFilter) (events []*bina
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.AuditEvent, cursor, error) {
 		e, err := scanAudit(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, cursor{}, err
 		}
-		if len(events) == limit {
-			next = cursor{ID: events[limit-1].Seq}.encode()
-			break
-		}
-		events = append(events, e)
-	}
-	return events, next, mapError(rows.Err())
+		return e, cursor{ID: e.Seq}, nil
+	})
 }
 
 // ChainError says where the audit chain is broken.

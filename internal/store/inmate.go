@@ -92,7 +92,7 @@ type InmateFilter struct {
 }
 
 // Inmates lists inmates by name, one page at a time.
-func (q Queries) Inmates(ctx context.Context, f InmateFilter) (out []*InmateRecord, next string, err error) {
+func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, string, error) {
 	c, err := decodeCursor(f.Page.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -137,22 +137,14 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) (out []*InmateReco
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	var last cursor
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*InmateRecord, cursor, error) {
 		var key string
 		r, err := scanInmate(rows, &key)
 		if err != nil {
-			return nil, "", err
+			return nil, cursor{}, err
 		}
-		if len(out) == limit {
-			next = last.encode()
-			break
-		}
-		out = append(out, r)
-		last = cursor{Key: key, ID: r.Person.ID}
-	}
-	return out, next, mapError(rows.Err())
+		return r, cursor{Key: key, ID: r.Person.ID}, nil
+	})
 }
 
 // StatusHistory returns an episode's status changes, oldest first.

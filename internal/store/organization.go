@@ -63,7 +63,7 @@ func scopeClause(where []string, args []any, col string, paths []string, all boo
 
 // Organizations lists organisations by name, one page at a time. next is the
 // cursor of the following page, empty on the last.
-func (q Queries) Organizations(ctx context.Context, f OrgFilter) (orgs []*binakerja.Organization, next string, err error) {
+func (q Queries) Organizations(ctx context.Context, f OrgFilter) ([]*binakerja.Organization, string, error) {
 	c, err := decodeCursor(f.Page.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -106,25 +106,17 @@ func (q Queries) Organizations(ctx context.Context, f OrgFilter) (orgs []*binake
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	var last cursor
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Organization, cursor, error) {
 		var o binakerja.Organization
 		var key string
 		if err := rows.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.RegionCode, &o.Parent, &o.Path,
 			&o.FacilityType, &o.FacilityClass, &o.EmployerSize, &o.Active, &o.CreatedAt, &o.UpdatedAt,
 			&o.Version, &key); err != nil {
-			return nil, "", err
+			return nil, cursor{}, err
 		}
 		o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
-		if len(orgs) == limit {
-			next = last.encode()
-			break
-		}
-		orgs = append(orgs, &o)
-		last = cursor{Key: key, ID: o.ID}
-	}
-	return orgs, next, mapError(rows.Err())
+		return &o, cursor{Key: key, ID: o.ID}, nil
+	})
 }
 
 // CreateOrganization inserts o, whose Path must be set, and sets its ID.

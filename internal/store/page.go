@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 
@@ -54,4 +55,25 @@ func decodeCursor(s string) (cursor, error) {
 		return c, binakerja.FieldInvalid("cursor", "page.cursor.invalid")
 	}
 	return c, nil
+}
+
+// pageOf reads one page of items from rows, which the query asked for one
+// more than limit: when that extra row is there, the cursor of the next page
+// is returned. scan reads an item and its keyset position.
+func pageOf[T any](rows *sql.Rows, limit int, scan func(*sql.Rows) (T, cursor, error)) ([]T, string, error) {
+	defer rows.Close()
+	var out []T
+	var last cursor
+	for rows.Next() {
+		if len(out) == limit {
+			return out, last.encode(), nil
+		}
+		item, c, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, item)
+		last = c
+	}
+	return out, "", mapError(rows.Err())
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,7 @@ func (q Queries) Scheme(ctx context.Context, code string) (*binakerja.Scheme, er
 }
 
 // Schemes lists schemes by code, one page at a time (without their units).
-func (q Queries) Schemes(ctx context.Context, p Page) (out []*binakerja.Scheme, next string, err error) {
+func (q Queries) Schemes(ctx context.Context, p Page) ([]*binakerja.Scheme, string, error) {
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -72,20 +73,14 @@ func (q Queries) Schemes(ctx context.Context, p Page) (out []*binakerja.Scheme, 
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Scheme, cursor, error) {
 		var s binakerja.Scheme
 		if err := rows.Scan(&s.ID, &s.Code, &s.Title, &s.KKNILevel, &s.KBJICode, &s.ValidityYears, &s.CreatedAt); err != nil {
-			return nil, "", err
-		}
-		if len(out) == limit {
-			next = cursor{Key: out[limit-1].Code}.encode()
-			break
+			return nil, cursor{}, err
 		}
 		s.CreatedAt = s.CreatedAt.UTC()
-		out = append(out, &s)
-	}
-	return out, next, mapError(rows.Err())
+		return &s, cursor{Key: s.Code}, nil
+	})
 }
 
 const programColumns = `p.id, p.code, p.title, o.code, o.name, o.path, s.code, s.title, p.hours, p.skill_area, p.created_at`
@@ -114,7 +109,7 @@ func (q Queries) Program(ctx context.Context, code string) (*binakerja.Program, 
 }
 
 // Programs lists programmes by code.
-func (q Queries) Programs(ctx context.Context, p Page) (out []*binakerja.Program, next string, err error) {
+func (q Queries) Programs(ctx context.Context, p Page) ([]*binakerja.Program, string, error) {
 	c, err := decodeCursor(p.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -125,19 +120,13 @@ func (q Queries) Programs(ctx context.Context, p Page) (out []*binakerja.Program
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Program, cursor, error) {
 		pr, err := scanProgram(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, cursor{}, err
 		}
-		if len(out) == limit {
-			next = cursor{Key: out[limit-1].Code}.encode()
-			break
-		}
-		out = append(out, pr)
-	}
-	return out, next, mapError(rows.Err())
+		return pr, cursor{Key: pr.Code}, nil
+	})
 }
 
 const cohortColumns = `c.id, p.code, p.title, s.code, po.code, po.path, f.code, f.name, f.path, c.start_date, c.end_date,
@@ -186,7 +175,7 @@ type CohortFilter struct {
 }
 
 // Cohorts lists cohorts, newest first.
-func (q Queries) Cohorts(ctx context.Context, f CohortFilter) (out []*binakerja.Cohort, next string, err error) {
+func (q Queries) Cohorts(ctx context.Context, f CohortFilter) ([]*binakerja.Cohort, string, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -227,19 +216,13 @@ func (q Queries) Cohorts(ctx context.Context, f CohortFilter) (out []*binakerja.
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Cohort, cursor, error) {
 		c, err := scanCohort(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, cursor{}, err
 		}
-		if len(out) == limit {
-			next = cursor{ID: out[limit-1].ID}.encode()
-			break
-		}
-		out = append(out, c)
-	}
-	return out, next, mapError(rows.Err())
+		return c, cursor{ID: c.ID}, nil
+	})
 }
 
 const enrollmentColumns = `e.id, e.cohort_id, e.person_id, p.name, e.status, e.reason, e.created_at, e.updated_at, e.version`

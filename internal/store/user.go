@@ -71,7 +71,7 @@ type UserFilter struct {
 }
 
 // Users lists users by name, one page at a time, with their roles.
-func (q Queries) Users(ctx context.Context, f UserFilter) (users []*binakerja.User, next string, err error) {
+func (q Queries) Users(ctx context.Context, f UserFilter) ([]*binakerja.User, string, error) {
 	c, err := decodeCursor(f.Page.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -119,24 +119,16 @@ func (q Queries) Users(ctx context.Context, f UserFilter) (users []*binakerja.Us
 	if err != nil {
 		return nil, "", mapError(err)
 	}
-	var last cursor
-	for rows.Next() {
+	users, next, err := pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.User, cursor, error) {
 		var key string
 		u, err := scanUser(rows, &key)
 		if err != nil {
-			rows.Close()
-			return nil, "", err
+			return nil, cursor{}, err
 		}
-		if len(users) == limit {
-			next = last.encode()
-			break
-		}
-		users = append(users, u)
-		last = cursor{Key: key, ID: u.ID}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, "", mapError(err)
+		return u, cursor{Key: key, ID: u.ID}, nil
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	for _, u := range users {
 		if err := q.loadGrants(ctx, u); err != nil {
