@@ -56,6 +56,7 @@ Commands:
   import schemes FILE               import certification schemes and their units (one row per unit)
   backup DEST [--db DSN]            write a consistent backup of the database
   audit verify [--db DSN]           check the audit trail's hash chain
+  keys rotate                       add a new key to the key file; older keys stay to verify and decrypt
   gen --scale facility|province|national [--seed N] [--db DSN]
                                     fill a database with a synthetic world of that size
   bench import [--rows N] [--db DSN] measure the inmate import on generated data against sqlite3's .import
@@ -113,6 +114,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runGen(ctx, rest, env)
 	case "bench":
 		return runBench(ctx, rest, env)
+	case "keys":
+		return runKeys(rest, env)
 	case "version":
 		return runVersion(rest, env)
 	case "help", "-h", "--help":

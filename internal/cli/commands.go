@@ -11,6 +11,7 @@ import (
 	"binakerja/internal/app"
 	"binakerja/internal/config"
 	"binakerja/internal/i18n"
+	"binakerja/internal/keys"
 	"binakerja/internal/store"
 )
 
@@ -256,5 +257,24 @@ func runAudit(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries\n", n)
+	return nil
+}
+
+func runKeys(args []string, env Env) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return usagef("keys: want rotate")
+	}
+	cfg := config.Load(env.Getenv)
+	fs := flags("keys rotate", env)
+	cfg.DBFlag(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	r, err := keys.Rotate(cfg.KeyPath())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "key %d is now current in %s; %d older kept to verify and decrypt\n", r.Current().ID, cfg.KeyPath(), len(r.Roots)-1)
+	fmt.Fprintln(env.Stdout, "restart the server to sign with it, and copy the key file to where its backups are kept")
 	return nil
 }

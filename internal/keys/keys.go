@@ -108,3 +108,40 @@ func (k Root) Derive(purpose string) []byte {
 	}
 	return b
 }
+
+// Rotate adds a new root key to the key file at path and makes it current.
+// The older keys stay: they still open what they sealed and verify what they
+// signed, and the blind index keeps using the oldest. The file is replaced
+// atomically.
+func Rotate(path string) (*Ring, error) {
+	r, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	next := r.Current().ID + 1
+	if next > 255 {
+		return nil, fmt.Errorf("key file %s holds the most keys it can", path)
+	}
+	r.Roots = append(r.Roots, Root{ID: next, Created: time.Now().UTC().Truncate(time.Second), Secret: rand32()})
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	tmp := path + ".new"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return r, os.Rename(tmp, path)
+}

@@ -38,3 +38,25 @@ func TestLoadRefusesAFileOthersCanRead(t *testing.T) {
 		t.Fatalf("Load(0644) = %v, want a refusal naming the fix", err)
 	}
 }
+
+func TestRotateKeepsTheOldKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k")
+	first, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Rotate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Load(path)
+	if err != nil || len(again.Roots) != 2 || again.Current().ID != 2 || !bytes.Equal(again.Roots[0].Secret, first.Current().Secret) {
+		t.Fatalf("after rotation: %+v %v", again, err)
+	}
+	if bytes.Equal(r.Current().Secret, first.Current().Secret) {
+		t.Fatal("the new key must differ")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+}

@@ -61,3 +61,24 @@ func TestBlindIndexIsKeyedAndStable(t *testing.T) {
 		t.Fatal("another key must give another index")
 	}
 }
+
+func TestRotationStillOpensOldValues(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k")
+	ring, _ := keys.Load(path)
+	old, _ := New(ring)
+	sealed, index := old.Seal("p", "1608014507900012"), old.Index("1608014507900012")
+	ring, err := keys.Rotate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := New(ring)
+	if got, err := p.Open("p", sealed); err != nil || got != "1608014507900012" {
+		t.Fatalf("an old value after rotation: %q %v", got, err)
+	}
+	if !bytes.Equal(p.Index("1608014507900012"), index) {
+		t.Fatal("the blind index must not change with rotation")
+	}
+	if fresh := p.Seal("p", "1608014507900012"); fresh[0] != 2 {
+		t.Fatalf("new values must use the new key, got version %d", fresh[0])
+	}
+}
