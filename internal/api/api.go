@@ -90,9 +90,11 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/assessments/{id}/results", binakerja.ActionAssessmentManage, h.assessmentResults)
 	t.Handle("GET /api/v1/certificates/{id}", binakerja.ActionCertificateView, h.certificateShow)
 	t.Handle("GET /api/v1/certificates/{id}/credential", binakerja.ActionCertificateView, h.certificateCredential)
-	t.Handle("POST /api/v1/certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateRevoke)
+	t.Handle("POST /api/v1/certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateRevoked))
+	t.Handle("POST /api/v1/certificates/{id}/suspend", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateSuspended))
+	t.Handle("POST /api/v1/certificates/{id}/reinstate", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateActive))
 	t.Handle("GET /.well-known/jwks.json", route.Public, h.jwks)
-	t.Handle("GET /status/1", route.Public, h.statusList)
+	t.Handle("GET /status/{n}", route.Public, h.statusList)
 	t.Handle("/api/", route.Public, h.notFound)
 	return h
 }

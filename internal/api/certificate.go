@@ -133,22 +133,25 @@ func (h *Handler) certificateCredential(w http.ResponseWriter, r *http.Request) 
 	return err
 }
 
-func (h *Handler) certificateRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
+// certificateStatus returns the handler that moves a certificate to a status.
+func (h *Handler) certificateStatus(to binakerja.CertificateStatus) route.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+		c, err := h.app.SetCertificateStatus(r.Context(), route.ActorFrom(r.Context()), id, to, in.Reason)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, h.certificateJSON(c))
 	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	c, err := h.app.RevokeCertificate(r.Context(), route.ActorFrom(r.Context()), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, h.certificateJSON(c))
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +166,13 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) error {
-	jws, err := h.app.StatusList(r.Context())
+	purpose := credential.Revocation
+	if r.PathValue("n") == "2" {
+		purpose = credential.Suspension
+	} else if r.PathValue("n") != "1" {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	jws, err := h.app.StatusList(r.Context(), purpose)
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,11 @@ func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T
 		if achievement["humanCode"] != "SKM-TKK-2" || claims["issuer"].(map[string]any)["name"] != "LSP Karya Mandiri Sumatera Selatan" {
 			t.Fatalf("credential content: %v", claims)
 		}
-		status := claims["credentialStatus"].(map[string]any)
+		entries := claims["credentialStatus"].([]any)
+		status := entries[0].(map[string]any)
+		if len(entries) != 2 || status["statusPurpose"] != "revocation" || entries[1].(map[string]any)["statusPurpose"] != "suspension" {
+			t.Fatalf("credential status entries: %v", entries)
+		}
 		var index int
 		fmt.Sscan(status["statusListIndex"].(string), &index)
 		payload, _ := json.Marshal(claims)
@@ -161,8 +165,27 @@ func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T
 				t.Errorf("the verification page, its URL or the number contains %q", w)
 			}
 		}
-		if statusBit(t, env, keys, index) {
+		if statusBit(t, env, keys, "/status/1", index) || statusBit(t, env, keys, "/status/2", index) {
 			t.Fatal("an active certificate's bit is set")
+		}
+		// Suspension shows in its own list and on the page, and lifts.
+		if r := post(t, env, binakerja.RoleAssessor, cert+"/suspend", `{"reason":"nama diperiksa ulang"}`); r.StatusCode != 200 {
+			t.Fatalf("suspend: %d %s", r.StatusCode, r.Body)
+		}
+		if !statusBit(t, env, keys, "/status/2", index) || statusBit(t, env, keys, "/status/1", index) {
+			t.Fatal("a suspended certificate must show in the suspension list only")
+		}
+		if page := env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + code}); !strings.Contains(string(page.Body), "dibekukan") {
+			t.Fatal("the page does not show the suspension")
+		}
+		if r := post(t, env, binakerja.RoleAssessor, cert+"/reinstate", `{"reason":"nama sudah benar"}`); r.StatusCode != 200 {
+			t.Fatalf("reinstate: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleAssessor, cert+"/reinstate", `{"reason":"lagi"}`); r.StatusCode != 409 {
+			t.Fatalf("reinstating an active certificate: %d", r.StatusCode)
+		}
+		if statusBit(t, env, keys, "/status/2", index) {
+			t.Fatal("a reinstated certificate must leave the suspension list")
 		}
 
 		// Revocation shows at once, in the list and on the page.
@@ -175,7 +198,7 @@ func TestCertificationIssuesAVerifiableCredentialAndRevocationShows(t *testing.T
 		if r := post(t, env, binakerja.RoleAssessor, cert+"/revoke", `{"reason":"lagi"}`); r.StatusCode != 409 {
 			t.Fatalf("a second revocation: %d", r.StatusCode)
 		}
-		if !statusBit(t, env, keys, index) {
+		if !statusBit(t, env, keys, "/status/1", index) {
 			t.Fatal("the revoked certificate's bit is not set")
 		}
 		page = env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + code})
@@ -231,9 +254,9 @@ func verifyWithGolangJWT(t *testing.T, s string, keys map[string]ed25519.PublicK
 }
 
 // statusBit fetches and verifies the status list and reads one bit.
-func statusBit(t *testing.T, env *servertest.Env, keys map[string]ed25519.PublicKey, index int) bool {
+func statusBit(t *testing.T, env *servertest.Env, keys map[string]ed25519.PublicKey, list string, index int) bool {
 	t.Helper()
-	r := env.Do(t, servertest.Request{Method: "GET", Path: "/status/1"})
+	r := env.Do(t, servertest.Request{Method: "GET", Path: list})
 	claims := verifyWithGolangJWT(t, string(r.Body), keys)
 	enc := claims["credentialSubject"].(map[string]any)["encodedList"].(string)
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(enc, "u"))

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"binakerja"
@@ -305,9 +306,28 @@ func (a *App) Credential(ctx context.Context, ac Actor, id int64) (string, error
 	return jws, err
 }
 
+// certificateTransitions are the changes of a certificate's status, each with
+// its action and audit name: suspend while a doubt is checked, reinstate,
+// revoke for good.
+var certificateTransitions = map[binakerja.CertificateStatus]struct {
+	from   []binakerja.CertificateStatus
+	action string
+}{
+	binakerja.CertificateSuspended: {[]binakerja.CertificateStatus{binakerja.CertificateActive}, "certificate.suspend"},
+	binakerja.CertificateActive:    {[]binakerja.CertificateStatus{binakerja.CertificateSuspended}, "certificate.reinstate"},
+	binakerja.CertificateRevoked:   {[]binakerja.CertificateStatus{binakerja.CertificateActive, binakerja.CertificateSuspended}, "certificate.revoke"},
+}
+
 // RevokeCertificate revokes a certificate for a reason; the status list and
 // the verification page show it at once. Revoking twice is a Conflict.
 func (a *App) RevokeCertificate(ctx context.Context, ac Actor, id int64, reason string) (*binakerja.Certificate, error) {
+	return a.SetCertificateStatus(ctx, ac, id, binakerja.CertificateRevoked, reason)
+}
+
+// SetCertificateStatus suspends, reinstates or revokes a certificate, for a
+// reason, as certificateTransitions allow; the status lists and the
+// verification page show it at once.
+func (a *App) SetCertificateStatus(ctx context.Context, ac Actor, id int64, to binakerja.CertificateStatus, reason string) (*binakerja.Certificate, error) {
 	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateRevoke, id)
 	if err != nil {
 		return nil, err
@@ -316,14 +336,18 @@ func (a *App) RevokeCertificate(ctx context.Context, ac Actor, id int64, reason 
 	if reason == "" || len(reason) > 500 {
 		return nil, binakerja.FieldInvalid("reason", "field.required")
 	}
-	if c.Status == binakerja.CertificateRevoked {
-		return nil, binakerja.Errorf(binakerja.Conflict, "certificate.revoked_already")
+	t, ok := certificateTransitions[to]
+	if !ok || !slices.Contains(t.from, c.Status) {
+		if c.Status == binakerja.CertificateRevoked {
+			return nil, binakerja.Errorf(binakerja.Conflict, "certificate.revoked_already")
+		}
+		return nil, binakerja.Errorf(binakerja.Conflict, "certificate.transition", string(c.Status), string(to))
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.SetCertificateStatus(ctx, c, binakerja.CertificateRevoked, reason); err != nil {
+		if err := tx.SetCertificateStatus(ctx, c, to, reason); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, ac, role, "certificate.revoke", "person", itoa(c.PersonID), c.Issuer,
+		return a.record(ctx, tx, ac, role, t.action, "person", itoa(c.PersonID), c.Issuer,
 			map[string]any{"certificate": c.ID, "reason": reason})
 	})
 	if err != nil {
@@ -353,16 +377,21 @@ func (a *App) JWKS() ([]byte, error) {
 	return a.issuer.JWKS()
 }
 
-// StatusList returns the signed revocation status list.
-func (a *App) StatusList(ctx context.Context) (string, error) {
+// StatusList returns the signed status list of a purpose (revocation or
+// suspension).
+func (a *App) StatusList(ctx context.Context, purpose string) (string, error) {
 	if a.issuer == nil {
 		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
 	}
-	revoked, err := a.db.RevokedIndexes(ctx)
+	status := binakerja.CertificateRevoked
+	if purpose == credential.Suspension {
+		status = binakerja.CertificateSuspended
+	}
+	set, err := a.db.StatusIndexes(ctx, status)
 	if err != nil {
 		return "", err
 	}
-	return a.issuer.StatusList(revoked, a.db.Now())
+	return a.issuer.StatusList(purpose, set, a.db.Now())
 }
 
 // VerificationURL is the public page of a certificate.

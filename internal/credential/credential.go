@@ -51,8 +51,20 @@ func New(ring *keys.Ring, baseURL string) *Issuer {
 // VerificationURL is the public page of a certificate.
 func (is *Issuer) VerificationURL(code string) string { return is.baseURL + "/v/" + code }
 
-// StatusListURL is the address of the revocation status list.
-func (is *Issuer) StatusListURL() string { return is.baseURL + "/status/1" }
+// Status list purposes, each with its own list.
+const (
+	Revocation = "revocation"
+	Suspension = "suspension"
+)
+
+// StatusListURL is the address of the status list of a purpose: /status/1
+// for revocation, /status/2 for suspension.
+func (is *Issuer) StatusListURL(purpose string) string {
+	if purpose == Suspension {
+		return is.baseURL + "/status/2"
+	}
+	return is.baseURL + "/status/1"
+}
 
 // JWKS returns the issuers' public keys, current and retired, as a JWK Set.
 func (is *Issuer) JWKS() ([]byte, error) {
@@ -114,15 +126,16 @@ func (is *Issuer) Credential(c *binakerja.Certificate, units []binakerja.Unit) (
 				"alignment":   alignment,
 			},
 		},
-		"credentialStatus": map[string]any{
-			"id": fmt.Sprintf("%s#%d", is.StatusListURL(), c.StatusIndex), "type": "BitstringStatusListEntry",
-			"statusPurpose": "revocation", "statusListIndex": fmt.Sprint(c.StatusIndex),
-			"statusListCredential": is.StatusListURL(),
-		},
+		"credentialStatus": []map[string]any{is.statusEntry(Revocation, c.StatusIndex), is.statusEntry(Suspension, c.StatusIndex)},
 		"credentialSchema": []map[string]any{{"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
 			"type": "1EdTechJsonSchemaValidator2019"}},
 	}
 	return is.sign(vc)
+}
+
+func (is *Issuer) statusEntry(purpose string, index int) map[string]any {
+	return map[string]any{"id": fmt.Sprintf("%s#%d", is.StatusListURL(purpose), index), "type": "BitstringStatusListEntry",
+		"statusPurpose": purpose, "statusListIndex": fmt.Sprint(index), "statusListCredential": is.StatusListURL(purpose)}
 }
 
 // EncodeStatusList returns the bitstring with the given indexes set, gzipped
@@ -146,22 +159,22 @@ func EncodeStatusList(set []int) (string, error) {
 	return "u" + base64.RawURLEncoding.EncodeToString(buf.Bytes()), nil
 }
 
-// StatusList returns the signed revocation status list credential, valid
-// for a day from now.
-func (is *Issuer) StatusList(revoked []int, now time.Time) (string, error) {
-	encoded, err := EncodeStatusList(revoked)
+// StatusList returns the signed status list credential of a purpose, with
+// the given indexes set, valid for a day from now.
+func (is *Issuer) StatusList(purpose string, set []int, now time.Time) (string, error) {
+	encoded, err := EncodeStatusList(set)
 	if err != nil {
 		return "", err
 	}
 	now = now.UTC().Truncate(time.Second)
 	return is.sign(map[string]any{
 		"@context":   []string{"https://www.w3.org/ns/credentials/v2"},
-		"id":         is.StatusListURL(),
+		"id":         is.StatusListURL(purpose),
 		"type":       []string{"VerifiableCredential", "BitstringStatusListCredential"},
 		"issuer":     is.baseURL,
 		"validFrom":  now.Format(time.RFC3339),
 		"validUntil": now.Add(24 * time.Hour).Format(time.RFC3339),
-		"credentialSubject": map[string]any{"id": is.StatusListURL() + "#list", "type": "BitstringStatusList",
-			"statusPurpose": "revocation", "encodedList": encoded},
+		"credentialSubject": map[string]any{"id": is.StatusListURL(purpose) + "#list", "type": "BitstringStatusList",
+			"statusPurpose": purpose, "encodedList": encoded},
 	})
 }

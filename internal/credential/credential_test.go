@@ -74,7 +74,7 @@ func TestStatusListBits(t *testing.T) {
 		t.Fatalf("%q %v", enc, err)
 	}
 	ring, _ := keys.Load(filepath.Join(t.TempDir(), "k"))
-	s, err := New(ring, "https://x.test").StatusList([]int{5}, time.Now())
+	s, err := New(ring, "https://x.test").StatusList(Suspension, []int{5}, time.Now())
 	if err != nil || strings.Count(s, ".") != 2 {
 		t.Fatalf("status list: %v", err)
 	}

@@ -56,7 +56,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("/api/", s.API)
 	mux.Handle("GET /.well-known/jwks.json", s.API)
-	mux.Handle("GET /status/1", s.API)
+	mux.Handle("GET /status/{n}", s.API)
 	mux.Handle("/", s.Web)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

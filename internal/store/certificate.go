@@ -139,9 +139,10 @@ func (q Queries) StatusIndexFree(ctx context.Context, index int) (bool, error) {
 	return n == 0, mapError(err)
 }
 
-// RevokedIndexes returns the status-list indexes of revoked certificates.
-func (q Queries) RevokedIndexes(ctx context.Context) ([]int, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT status_index FROM certificates WHERE status = 'DICABUT'`)
+// StatusIndexes returns the status-list indexes of the certificates in a
+// status.
+func (q Queries) StatusIndexes(ctx context.Context, s binakerja.CertificateStatus) ([]int, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT status_index FROM certificates WHERE status = $1`, string(s))
 	if err != nil {
 		return nil, mapError(err)
 	}

@@ -15,6 +15,7 @@ type certificatePageData struct {
 	VerificationURL string
 	QR              string
 	CanRevoke       bool
+	Suspended       bool
 }
 
 func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
@@ -28,7 +29,8 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := certificatePageData{Cert: c, VerificationURL: h.app.VerificationURL(c.Code),
-		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked}
+		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked,
+		Suspended: c.Status == binakerja.CertificateSuspended}
 	p := h.newPage(w, r, "certificate.title", d)
 	p.Form = form
 	return h.render(w, status, "certificate", p)
@@ -97,14 +99,15 @@ func (h *Handler) certificateRevoke(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if _, err := h.app.RevokeCertificate(r.Context(), route.ActorFrom(r.Context()), id, r.PostForm.Get("reason")); err != nil {
+	to := binakerja.CertificateStatus(r.PostForm.Get("status"))
+	if _, err := h.app.SetCertificateStatus(r.Context(), route.ActorFrom(r.Context()), id, to, r.PostForm.Get("reason")); err != nil {
 		form := newForm(r.PostForm)
 		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
 			return err
 		}
 		return h.certificatePage(w, r, http.StatusUnprocessableEntity, form)
 	}
-	h.flash(w, "certificate.revoked")
+	h.flash(w, "certificate.status_changed")
 	http.Redirect(w, r, "/certificates/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

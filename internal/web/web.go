@@ -112,7 +112,7 @@ func (h *Handler) routes() {
 	t.Handle("GET /certificates/{id}/qr.png", binakerja.ActionCertificateView, h.certificateQR)
 	t.Handle("GET /certificates/{id}/pdf", binakerja.ActionCertificateView, h.certificatePDF)
 	t.Handle("GET /certificates/{id}/credential", binakerja.ActionCertificateView, h.certificateCredential)
-	t.Handle("POST /certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateRevoke)
+	t.Handle("POST /certificates/{id}/status", binakerja.ActionCertificateRevoke, h.certificateRevoke)
 	t.Handle("POST /training/schemes", binakerja.ActionSchemeManage, h.schemeCreate)
 	t.Handle("POST /training/schemes/import", binakerja.ActionSchemeManage, h.schemeImport)
 	t.Handle("POST /training/programs", binakerja.ActionProgramManage, h.programCreate)
