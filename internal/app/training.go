@@ -211,10 +211,23 @@ func (a *App) loadCohort(ctx context.Context, ac Actor, action binakerja.Action,
 	return c, role, err
 }
 
-// CohortDetail is a cohort with its enrolments.
+// CohortDetail is a cohort with its enrolments and how many of the sessions
+// held each attended.
 type CohortDetail struct {
 	*binakerja.Cohort
 	Enrollments []*binakerja.Enrollment
+	Attended    map[int64]int // by enrolment id
+	Held        int
+}
+
+// AttendancePercent returns an enrolment's share of the sessions held, in
+// whole percent, or -1 before any session.
+func (d *CohortDetail) AttendancePercent(enrollmentID int64) int {
+	share, ok := binakerja.AttendanceShare(d.Attended[enrollmentID], d.Held)
+	if !ok {
+		return -1
+	}
+	return int(share*100 + 0.5)
 }
 
 // Cohort returns a cohort with its enrolments, to those who run it.
@@ -227,7 +240,15 @@ func (a *App) Cohort(ctx context.Context, ac Actor, id int64) (*CohortDetail, er
 	if err != nil {
 		return nil, err
 	}
-	return &CohortDetail{Cohort: c, Enrollments: es}, nil
+	attended, err := a.db.AttendanceCounts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := a.db.TrainingSessions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &CohortDetail{Cohort: c, Enrollments: es, Attended: attended, Held: len(sessions)}, nil
 }
 
 // Candidate is a person of the cohort's facility with the reasons, if any,

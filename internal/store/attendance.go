@@ -78,3 +78,24 @@ func (q Queries) AttendanceOf(ctx context.Context, enrollmentID int64) (attended
 		FROM enrollments e WHERE e.id = $1`, enrollmentID).Scan(&attended, &held)
 	return attended, held, mapError(err)
 }
+
+// AttendanceCounts returns, for each enrolment of a cohort, how many sessions
+// it attended.
+func (q Queries) AttendanceCounts(ctx context.Context, cohortID int64) (map[int64]int, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT a.enrollment_id, COUNT(*) FROM attendance a
+		JOIN cohort_sessions s ON s.id = a.session_id WHERE s.cohort_id = $1 AND a.present GROUP BY a.enrollment_id`, cohortID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, mapError(rows.Err())
+}
