@@ -108,6 +108,8 @@ type Certificate struct {
 	StatusIndex  int
 	RevokeReason string
 	AssessmentID int64
+	Replaces     int64 // the certificate this one was reissued in place of
+	ReplacedBy   int64 // the certificate reissued in place of this one
 	CreatedAt    time.Time
 	Version      int
 }

@@ -93,6 +93,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/certificates/{id}/revoke", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateRevoked))
 	t.Handle("POST /api/v1/certificates/{id}/suspend", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateSuspended))
 	t.Handle("POST /api/v1/certificates/{id}/reinstate", binakerja.ActionCertificateRevoke, h.certificateStatus(binakerja.CertificateActive))
+	t.Handle("POST /api/v1/certificates/{id}/replace", binakerja.ActionCertificateRevoke, h.certificateReplace)
 	t.Handle("GET /.well-known/jwks.json", route.Public, h.jwks)
 	t.Handle("GET /status/{n}", route.Public, h.statusList)
 	t.Handle("/api/", route.Public, h.notFound)

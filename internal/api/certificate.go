@@ -97,13 +97,16 @@ type certificate struct {
 	ExpiresOn       binakerja.Date `json:"expires_on"`
 	Status          string         `json:"status"`
 	RevokeReason    string         `json:"revoke_reason,omitempty"`
+	Replaces        int64          `json:"replaces,omitempty"`
+	ReplacedBy      int64          `json:"replaced_by,omitempty"`
 	VerificationURL string         `json:"verification_url"`
 }
 
 func (h *Handler) certificateJSON(c *binakerja.Certificate) certificate {
 	return certificate{ID: c.ID, Number: c.Number, InmateID: c.PersonID, HolderName: c.HolderName, Scheme: c.Scheme,
 		SchemeTitle: c.SchemeTitle, KKNILevel: c.KKNILevel, Issuer: c.Issuer, IssuerName: c.IssuerName, IssuedOn: c.IssuedOn,
-		ExpiresOn: c.ExpiresOn, Status: string(c.Status), RevokeReason: c.RevokeReason, VerificationURL: h.app.VerificationURL(c.Code)}
+		ExpiresOn: c.ExpiresOn, Status: string(c.Status), RevokeReason: c.RevokeReason, Replaces: c.Replaces, ReplacedBy: c.ReplacedBy,
+		VerificationURL: h.app.VerificationURL(c.Code)}
 }
 
 func (h *Handler) certificateShow(w http.ResponseWriter, r *http.Request) error {
@@ -152,6 +155,25 @@ func (h *Handler) certificateStatus(to binakerja.CertificateStatus) route.Handle
 		}
 		return writeJSON(w, http.StatusOK, h.certificateJSON(c))
 	}
+}
+
+// certificateReplace reissues a certificate and returns the new one.
+func (h *Handler) certificateReplace(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.app.ReplaceCertificate(r.Context(), route.ActorFrom(r.Context()), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, h.certificateJSON(c))
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {

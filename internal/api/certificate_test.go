@@ -273,3 +273,102 @@ func statusBit(t *testing.T, env *servertest.Env, keys map[string]ed25519.Public
 	}
 	return bits[index/8]&(0x80>>(index%8)) != 0
 }
+
+func TestReplacementReissuesTheCertificateAndRevokesTheOld(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		_, _, r := certify(t, env)
+		var out struct {
+			Certificate certificateBody
+		}
+		json.Unmarshal(r.Body, &out)
+		keys := jwksKeys(t, env)
+		path := fmt.Sprintf("/api/v1/certificates/%d", out.Certificate.ID)
+		var old certificateBody
+		json.Unmarshal(env.Do(t, servertest.Request{Method: "GET", Path: path, Token: env.Tokens[binakerja.RoleAssessor]}).Body, &old)
+
+		if r := post(t, env, binakerja.RoleAssessor, path+"/replace", `{"reason":"  "}`); r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "reason" {
+			t.Fatalf("a replacement without a reason: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, path+"/replace", `{"reason":"hilang"}`); r.StatusCode != 403 {
+			t.Fatalf("a facility officer replacing: %d", r.StatusCode)
+		}
+		r = post(t, env, binakerja.RoleAssessor, path+"/replace", `{"reason":"kertas hilang"}`)
+		if r.StatusCode != 201 {
+			t.Fatalf("replace: %d %s", r.StatusCode, r.Body)
+		}
+		var repl certificateBody
+		json.Unmarshal(r.Body, &repl)
+		if repl.ID == old.ID || repl.Number == old.Number || repl.VerificationURL == old.VerificationURL || repl.Replaces != old.ID ||
+			repl.Status != "AKTIF" || repl.IssuedOn != old.IssuedOn || repl.ExpiresOn != old.ExpiresOn ||
+			repl.Scheme != old.Scheme || repl.HolderName != old.HolderName || repl.InmateID != old.InmateID {
+			t.Fatalf("the replacement %+v of %+v", repl, old)
+		}
+
+		var now certificateBody
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path, Token: env.Tokens[binakerja.RoleAssessor]})
+		json.Unmarshal(r.Body, &now)
+		if now.Status != "DIGANTI" || now.ReplacedBy != repl.ID || now.RevokeReason != "kertas hilang" {
+			t.Fatalf("the old certificate after replacement: %s", r.Body)
+		}
+		// The old credential is revoked; the new one stands.
+		if !statusBit(t, env, keys, "/status/1", credentialIndex(t, env, keys, old.ID)) {
+			t.Fatal("the replaced certificate's credential is not revoked")
+		}
+		if statusBit(t, env, keys, "/status/1", credentialIndex(t, env, keys, repl.ID)) {
+			t.Fatal("the replacement's credential reads revoked")
+		}
+		oldPage := env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + lastPart(old.VerificationURL)})
+		if !strings.Contains(string(oldPage.Body), "sudah diganti") || strings.Contains(string(oldPage.Body), lastPart(repl.VerificationURL)) {
+			t.Fatal("the old page must say it was replaced, without leading to the new code")
+		}
+		if page := env.Do(t, servertest.Request{Method: "GET", Path: "/v/" + lastPart(repl.VerificationURL)}); !strings.Contains(string(page.Body), "sah dan berlaku") {
+			t.Fatal("the replacement's page does not read valid")
+		}
+
+		// A replaced certificate cannot be replaced, suspended or revoked again.
+		for _, action := range []string{"/replace", "/suspend", "/revoke"} {
+			if r := post(t, env, binakerja.RoleAssessor, path+action, `{"reason":"lagi"}`); r.StatusCode != 409 {
+				t.Fatalf("%s on a replaced certificate: %d", action, r.StatusCode)
+			}
+		}
+		audit := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/audit?action=certificate.replace", Token: env.Tokens[binakerja.RoleAdmin]})
+		if audit.StatusCode != 200 || !strings.Contains(string(audit.Body), `"action":"certificate.replace"`) {
+			t.Fatalf("the replacement is not in the audit trail: %d %s", audit.StatusCode, audit.Body)
+		}
+	})
+}
+
+// certificateBody is a certificate as the API returns it.
+type certificateBody struct {
+	ID              int64
+	Number          string
+	InmateID        int64  `json:"inmate_id"`
+	HolderName      string `json:"holder_name"`
+	Scheme          string
+	IssuedOn        string `json:"issued_on"`
+	ExpiresOn       string `json:"expires_on"`
+	Status          string
+	RevokeReason    string `json:"revoke_reason"`
+	Replaces        int64
+	ReplacedBy      int64  `json:"replaced_by"`
+	VerificationURL string `json:"verification_url"`
+}
+
+func lastPart(url string) string { return url[strings.LastIndex(url, "/")+1:] }
+
+// credentialIndex returns the revocation status-list index in a certificate's
+// signed credential.
+func credentialIndex(t *testing.T, env *servertest.Env, keys map[string]ed25519.PublicKey, id int64) int {
+	t.Helper()
+	r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/api/v1/certificates/%d/credential", id),
+		Token: env.Tokens[binakerja.RoleAssessor]})
+	if r.StatusCode != 200 {
+		t.Fatalf("credential %d: %d", id, r.StatusCode)
+	}
+	claims := verifyWithGolangJWT(t, string(r.Body), keys)
+	entry := claims["credentialStatus"].([]any)[0].(map[string]any)
+	var index int
+	fmt.Sscan(entry["statusListIndex"].(string), &index)
+	return index
+}

@@ -200,33 +200,39 @@ func (a *App) RecordResults(ctx context.Context, ac Actor, assessmentID, personI
 
 var codeAlphabet = base32.NewEncoding("ABCDEFGHJKLMNPQRSTUVWXYZ23456789").WithPadding(base32.NoPadding)
 
-// issue makes the certificate: a random public code, the number in the
-// body's pattern, a random place in the status list.
+// issue makes the certificate of an assessment: a random public code, the
+// number in the body's pattern, a random place in the status lists.
 func (a *App) issue(ctx context.Context, tx *store.Tx, as *binakerja.Assessment, s *binakerja.Scheme, personID int64) (*binakerja.Certificate, error) {
-	r, err := tx.Inmate(ctx, personID)
+	c := &binakerja.Certificate{PersonID: personID, Scheme: s.Code, SchemeTitle: s.Title, KKNILevel: s.KKNILevel,
+		Issuer: as.CertificationBody, IssuerName: as.BodyName, IssuedOn: as.Date,
+		ExpiresOn: as.Date.AddDate(s.ValidityYears, 0, 0), AssessmentID: as.ID}
+	return c, a.create(ctx, tx, c, s)
+}
+
+// create gives a certificate its holder's current name, a new code, number
+// and status-list place, makes it active and stores it.
+func (a *App) create(ctx context.Context, tx *store.Tx, c *binakerja.Certificate, s *binakerja.Scheme) error {
+	r, err := tx.Inmate(ctx, c.PersonID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b := make([]byte, 10)
 	rand.Read(b)
-	bodyID, err := tx.OrgID(ctx, as.CertificationBody)
+	bodyID, err := tx.OrgID(ctx, c.Issuer)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pattern, err := tx.CertificatePattern(ctx, bodyID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c := &binakerja.Certificate{Code: codeAlphabet.EncodeToString(b), PersonID: personID, HolderName: r.Name,
-		Scheme: s.Code, SchemeTitle: s.Title, KKNILevel: s.KKNILevel, Issuer: as.CertificationBody, IssuerName: as.BodyName,
-		IssuedOn: as.Date, ExpiresOn: as.Date.AddDate(s.ValidityYears, 0, 0), Status: binakerja.CertificateActive,
-		AssessmentID: as.ID}
+	c.Code, c.HolderName, c.Status = codeAlphabet.EncodeToString(b), r.Name, binakerja.CertificateActive
 	for {
 		serial, _ := rand.Int(rand.Reader, big.NewInt(10_000_000))
-		c.Number = binakerja.CertificateNumber(pattern, as.CertificationBody, s, as.Date.Time().Year(), fmt.Sprintf("%07d", serial.Int64()))
+		c.Number = binakerja.CertificateNumber(pattern, c.Issuer, s, c.IssuedOn.Time().Year(), fmt.Sprintf("%07d", serial.Int64()))
 		taken, err := tx.CertificateNumberTaken(ctx, c.Number)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !taken {
 			break
@@ -236,17 +242,14 @@ func (a *App) issue(ctx context.Context, tx *store.Tx, as *binakerja.Assessment,
 		n, _ := rand.Int(rand.Reader, big.NewInt(binakerja.StatusListSize))
 		free, err := tx.StatusIndexFree(ctx, int(n.Int64()))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if free {
 			c.StatusIndex = int(n.Int64())
 			break
 		}
 	}
-	if err := tx.CreateCertificate(ctx, c, s.ID, bodyID); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return tx.CreateCertificate(ctx, c, s.ID, bodyID)
 }
 
 // certificateFor loads a certificate the actor may act on: held by a person
@@ -308,7 +311,7 @@ func (a *App) Credential(ctx context.Context, ac Actor, id int64) (string, error
 
 // certificateTransitions are the changes of a certificate's status, each with
 // its action and audit name: suspend while a doubt is checked, reinstate,
-// revoke for good.
+// revoke for good, replace by a reissued certificate.
 var certificateTransitions = map[binakerja.CertificateStatus]struct {
 	from   []binakerja.CertificateStatus
 	action string
@@ -316,6 +319,7 @@ var certificateTransitions = map[binakerja.CertificateStatus]struct {
 	binakerja.CertificateSuspended: {[]binakerja.CertificateStatus{binakerja.CertificateActive}, "certificate.suspend"},
 	binakerja.CertificateActive:    {[]binakerja.CertificateStatus{binakerja.CertificateSuspended}, "certificate.reinstate"},
 	binakerja.CertificateRevoked:   {[]binakerja.CertificateStatus{binakerja.CertificateActive, binakerja.CertificateSuspended}, "certificate.revoke"},
+	binakerja.CertificateReplaced:  {[]binakerja.CertificateStatus{binakerja.CertificateActive, binakerja.CertificateSuspended}, "certificate.replace"},
 }
 
 // RevokeCertificate revokes a certificate for a reason; the status list and
@@ -328,32 +332,74 @@ func (a *App) RevokeCertificate(ctx context.Context, ac Actor, id int64, reason 
 // reason, as certificateTransitions allow; the status lists and the
 // verification page show it at once.
 func (a *App) SetCertificateStatus(ctx context.Context, ac Actor, id int64, to binakerja.CertificateStatus, reason string) (*binakerja.Certificate, error) {
+	if to == binakerja.CertificateReplaced {
+		return nil, binakerja.FieldInvalid("status", "certificate.status_invalid")
+	}
+	c, _, err := a.changeStatus(ctx, ac, id, to, reason, nil)
+	return c, err
+}
+
+// ReplaceCertificate reissues a certificate (lost, damaged, or the holder's
+// name corrected in the register): a new certificate of the same assessment,
+// scheme and dates, in the holder's current name, with a new code and
+// number. The old one reads DIGANTI and its credential is revoked. It returns
+// the new certificate.
+func (a *App) ReplaceCertificate(ctx context.Context, ac Actor, id int64, reason string) (*binakerja.Certificate, error) {
+	_, n, err := a.changeStatus(ctx, ac, id, binakerja.CertificateReplaced, reason,
+		func(tx *store.Tx, old *binakerja.Certificate) (*binakerja.Certificate, error) {
+			s, err := tx.Scheme(ctx, old.Scheme)
+			if err != nil {
+				return nil, err
+			}
+			n := &binakerja.Certificate{PersonID: old.PersonID, Scheme: old.Scheme, SchemeTitle: old.SchemeTitle,
+				KKNILevel: old.KKNILevel, Issuer: old.Issuer, IssuerName: old.IssuerName, IssuedOn: old.IssuedOn,
+				ExpiresOn: old.ExpiresOn, AssessmentID: old.AssessmentID, Replaces: old.ID}
+			return n, a.create(ctx, tx, n, s)
+		})
+	return n, err
+}
+
+// changeStatus moves a certificate to a status as certificateTransitions
+// allow, and, in the same transaction, runs then (which may make a new
+// certificate) before recording the change.
+func (a *App) changeStatus(ctx context.Context, ac Actor, id int64, to binakerja.CertificateStatus, reason string,
+	then func(*store.Tx, *binakerja.Certificate) (*binakerja.Certificate, error)) (*binakerja.Certificate, *binakerja.Certificate, error) {
 	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateRevoke, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 500 {
-		return nil, binakerja.FieldInvalid("reason", "field.required")
+		return nil, nil, binakerja.FieldInvalid("reason", "field.required")
 	}
 	t, ok := certificateTransitions[to]
 	if !ok || !slices.Contains(t.from, c.Status) {
 		if c.Status == binakerja.CertificateRevoked {
-			return nil, binakerja.Errorf(binakerja.Conflict, "certificate.revoked_already")
+			return nil, nil, binakerja.Errorf(binakerja.Conflict, "certificate.revoked_already")
 		}
-		return nil, binakerja.Errorf(binakerja.Conflict, "certificate.transition", string(c.Status), string(to))
+		return nil, nil, binakerja.Errorf(binakerja.Conflict, "certificate.transition", string(c.Status), string(to))
 	}
+	var made *binakerja.Certificate
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.SetCertificateStatus(ctx, c, to, reason); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, ac, role, t.action, "person", itoa(c.PersonID), c.Issuer,
-			map[string]any{"certificate": c.ID, "reason": reason})
+		detail := map[string]any{"certificate": c.ID, "reason": reason}
+		if then != nil {
+			if made, err = then(tx, c); err != nil {
+				return err
+			}
+			detail["replacement"], detail["number"] = made.ID, made.Number
+		}
+		return a.record(ctx, tx, ac, role, t.action, "person", itoa(c.PersonID), c.Issuer, detail)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	if made != nil {
+		c.ReplacedBy = made.ID
+	}
+	return c, made, nil
 }
 
 // Verify returns the certificate with a public code, for the verification
@@ -383,11 +429,13 @@ func (a *App) StatusList(ctx context.Context, purpose string) (string, error) {
 	if a.issuer == nil {
 		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
 	}
-	status := binakerja.CertificateRevoked
+	// A replaced certificate's credential is revoked: the new one stands
+	// in its place.
+	statuses := []binakerja.CertificateStatus{binakerja.CertificateRevoked, binakerja.CertificateReplaced}
 	if purpose == credential.Suspension {
-		status = binakerja.CertificateSuspended
+		statuses = []binakerja.CertificateStatus{binakerja.CertificateSuspended}
 	}
-	set, err := a.db.StatusIndexes(ctx, status)
+	set, err := a.db.StatusIndexes(ctx, statuses...)
 	if err != nil {
 		return "", err
 	}

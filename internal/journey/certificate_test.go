@@ -16,7 +16,8 @@ import (
 // record an assessment of the running cohort, mark a candidate competent in
 // every unit, open the certificate that is issued, and follow its link to the
 // public verification page, which an employer reads without signing in and
-// which says nothing of where the holder trained.
+// which says nothing of where the holder trained. The paper is then lost:
+// the assessor issues a replacement, and the old code reads replaced.
 func TestAssessorCertifiesAndAnEmployerVerifies(t *testing.T) {
 	b := newBrowser(t)
 	b.signIn(servertest.Email(binakerja.RoleAssessor), demo.Password)
@@ -37,7 +38,23 @@ func TestAssessorCertifiesAndAnEmployerVerifies(t *testing.T) {
 	b.run("open the certificate", click(".flash a"), waitFor("img[src$='qr.png']"))
 	b.screenshot("certificate")
 	link := b.text(`dl.summary a[href*="/v/"]`)
+	lost := link[strings.LastIndex(link, "/")+1:]
+
+	// The paper is lost: a replacement with a new code takes its place.
+	b.run("issue a replacement", clearFlash(), click("details.panel-details summary"),
+		chromedp.SendKeys(chromedp.CSS("#f-reason"), "kertas sertifikat hilang"),
+		click(`button[value="DIGANTI"]`), waitFor(".flash"))
+	if f := b.text(".flash"); !strings.Contains(f, "pengganti sudah terbit") {
+		t.Fatalf("after the replacement: %q", f)
+	}
+	if s := b.text("dl.summary"); !strings.Contains(s, "Menggantikan") || !strings.Contains(s, holder) {
+		t.Fatalf("the replacement's page: %q", s)
+	}
+	link = b.text(`dl.summary a[href*="/v/"]`)
 	code := link[strings.LastIndex(link, "/")+1:]
+	if code == lost {
+		t.Fatal("the replacement kept the old code")
+	}
 	b.run("sign out", click(`[data-testid="logout"]`), waitFor("#f-email"))
 
 	b.run("an employer opens the verification page", chromedp.Navigate(b.env.URL+"/v/"+code), waitFor(".verdict"))
@@ -54,4 +71,9 @@ func TestAssessorCertifiesAndAnEmployerVerifies(t *testing.T) {
 		}
 	}
 	b.screenshot("verify")
+
+	b.run("the lost paper's page", chromedp.Navigate(b.env.URL+"/v/"+lost), waitFor(".verdict"))
+	if v := b.text(".verdict"); !strings.Contains(v, "sudah diganti") {
+		t.Fatalf("the replaced certificate's verdict: %q", v)
+	}
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"binakerja"
 )
@@ -61,7 +63,8 @@ func (q Queries) LatestResults(ctx context.Context, cohortID, personID int64) (m
 }
 
 const certificateColumns = `c.id, c.code, c.number, c.person_id, c.holder_name, s.code, s.title, s.kkni_level, o.code, o.name,
-	c.issued_on, c.expires_on, c.status, c.status_index, c.revoke_reason, c.assessment_id, c.created_at, c.version`
+	c.issued_on, c.expires_on, c.status, c.status_index, c.revoke_reason, c.assessment_id, COALESCE(c.replaces_id, 0),
+	COALESCE((SELECT r.id FROM certificates r WHERE r.replaces_id = c.id), 0), c.created_at, c.version`
 const certificateFrom = ` FROM certificates c JOIN schemes s ON s.id = c.scheme_id JOIN organizations o ON o.id = c.body_id`
 
 func scanCertificate(row interface{ Scan(...any) error }) (*binakerja.Certificate, error) {
@@ -69,7 +72,7 @@ func scanCertificate(row interface{ Scan(...any) error }) (*binakerja.Certificat
 	var status string
 	if err := row.Scan(&c.ID, &c.Code, &c.Number, &c.PersonID, &c.HolderName, &c.Scheme, &c.SchemeTitle, &c.KKNILevel,
 		&c.Issuer, &c.IssuerName, &c.IssuedOn, &c.ExpiresOn, &status, &c.StatusIndex, &c.RevokeReason, &c.AssessmentID,
-		&c.CreatedAt, &c.Version); err != nil {
+		&c.Replaces, &c.ReplacedBy, &c.CreatedAt, &c.Version); err != nil {
 		return nil, mapError(err)
 	}
 	c.Status, c.CreatedAt = binakerja.CertificateStatus(status), c.CreatedAt.UTC()
@@ -81,10 +84,10 @@ func scanCertificate(row interface{ Scan(...any) error }) (*binakerja.Certificat
 func (tx *Tx) CreateCertificate(ctx context.Context, c *binakerja.Certificate, schemeID, bodyID int64) error {
 	c.CreatedAt, c.Version = tx.Now, 1
 	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO certificates (code, number, person_id, scheme_id, body_id,
-		assessment_id, holder_name, issued_on, expires_on, status, status_index, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1) RETURNING id`,
+		assessment_id, holder_name, issued_on, expires_on, status, status_index, replaces_id, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 1) RETURNING id`,
 		c.Code, c.Number, c.PersonID, schemeID, bodyID, c.AssessmentID, c.HolderName, c.IssuedOn, c.ExpiresOn,
-		string(c.Status), c.StatusIndex, tx.Now).Scan(&c.ID))
+		string(c.Status), c.StatusIndex, nullID(c.Replaces), tx.Now).Scan(&c.ID))
 }
 
 // Certificate returns one certificate.
@@ -139,10 +142,15 @@ func (q Queries) StatusIndexFree(ctx context.Context, index int) (bool, error) {
 	return n == 0, mapError(err)
 }
 
-// StatusIndexes returns the status-list indexes of the certificates in a
-// status.
-func (q Queries) StatusIndexes(ctx context.Context, s binakerja.CertificateStatus) ([]int, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT status_index FROM certificates WHERE status = $1`, string(s))
+// StatusIndexes returns the status-list indexes of the certificates in any
+// of the statuses.
+func (q Queries) StatusIndexes(ctx context.Context, s ...binakerja.CertificateStatus) ([]int, error) {
+	in := make([]string, len(s))
+	args := make([]any, len(s))
+	for i, st := range s {
+		in[i], args[i] = "$"+strconv.Itoa(i+1), string(st)
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT status_index FROM certificates WHERE status IN (`+strings.Join(in, ", ")+`)`, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}

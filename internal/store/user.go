@@ -256,3 +256,6 @@ func (tx *Tx) SetLoginFailures(ctx context.Context, userID int64, failed int, fi
 }
 
 func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// nullID is an optional reference: zero is NULL.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -29,7 +29,8 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := certificatePageData{Cert: c, VerificationURL: h.app.VerificationURL(c.Code),
-		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked,
+		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked &&
+			c.Status != binakerja.CertificateReplaced,
 		Suspended: c.Status == binakerja.CertificateSuspended}
 	p := h.newPage(w, r, "certificate.title", d)
 	p.Form = form
@@ -100,14 +101,25 @@ func (h *Handler) certificateRevoke(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	to := binakerja.CertificateStatus(r.PostForm.Get("status"))
-	if _, err := h.app.SetCertificateStatus(r.Context(), route.ActorFrom(r.Context()), id, to, r.PostForm.Get("reason")); err != nil {
+	ac, reason := route.ActorFrom(r.Context()), r.PostForm.Get("reason")
+	var c *binakerja.Certificate
+	if to == binakerja.CertificateReplaced {
+		c, err = h.app.ReplaceCertificate(r.Context(), ac, id, reason)
+	} else {
+		c, err = h.app.SetCertificateStatus(r.Context(), ac, id, to, reason)
+	}
+	if err != nil {
 		form := newForm(r.PostForm)
 		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
 			return err
 		}
 		return h.certificatePage(w, r, http.StatusUnprocessableEntity, form)
 	}
-	h.flash(w, "certificate.status_changed")
-	http.Redirect(w, r, "/certificates/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	if to == binakerja.CertificateReplaced {
+		h.flash(w, "certificate.replaced")
+	} else {
+		h.flash(w, "certificate.status_changed")
+	}
+	http.Redirect(w, r, "/certificates/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil
 }

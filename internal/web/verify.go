@@ -11,7 +11,7 @@ import (
 // verifyData is the public verification page of a certificate.
 type verifyData struct {
 	Cert  *binakerja.Certificate
-	State string // valid, expired, revoked, suspended
+	State string // valid, expired, revoked, replaced, suspended
 }
 
 var verifyTemplate = template.Must(template.ParseFS(templateFiles, "templates/standalone/verify.html"))
@@ -30,7 +30,8 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	default:
 		state := map[binakerja.CertificateStatus]string{binakerja.CertificateActive: "valid",
-			binakerja.CertificateExpired: "expired", binakerja.CertificateRevoked: "revoked"}[st]
+			binakerja.CertificateExpired: "expired", binakerja.CertificateRevoked: "revoked",
+			binakerja.CertificateReplaced: "replaced"}[st]
 		if state == "" {
 			state = "suspended"
 		}
