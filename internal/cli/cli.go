@@ -132,11 +132,16 @@ func flags(name string, env Env) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, turning a flag error into a UsageError.
+// parse parses args, turning a flag error into a UsageError; -h prints the
+// command's flags.
 func parse(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(out, "Usage: %s [flags]\n", fs.Name())
+			fs.SetOutput(out)
+			fs.PrintDefaults()
 			return err
 		}
 		return usagef("%s: %v", fs.Name(), err)

@@ -49,6 +49,10 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}
+	if r := run(t, env, "", "gen", "-h"); r.code != 0 || !strings.Contains(r.stderr, "Usage: binakerja gen [flags]") ||
+		!strings.Contains(r.stderr, "-scale") {
+		t.Errorf("gen -h: exit %d, stderr %q", r.code, r.stderr)
+	}
 	if r := run(t, env, "", "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "binakerja ") {
 		t.Errorf("version: %d %q", r.code, r.stdout)
 	}

@@ -47,7 +47,7 @@ func runGen(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "generated a %s world in %.1f s: %d organisations, %d people (%d released since)\n",
-		sc.Name, time.Since(start).Seconds(), st.Organizations, st.People, st.Released)
+	fmt.Fprintf(env.Stdout, "generated a %s world in %.1f s: %d organisations, %d people (%d released since, %d of them admitted again)\n",
+		sc.Name, time.Since(start).Seconds(), st.Organizations, st.People, st.Released, st.Readmitted)
 	return nil
 }

@@ -73,8 +73,36 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Organizations != 3 || st.People != 500 || st.Released == 0 || st.Released == st.People {
+		if st.Organizations != 3 || st.People != 500 || st.Released == 0 || st.Released == st.People ||
+			st.Readmitted == 0 || st.Readmitted > st.Released/4 {
 			t.Fatalf("stats: %+v", st)
+		}
+		// Each re-admitted person is one person with two custody episodes,
+		// the second one open.
+		var again []binakerja.Inmate
+		for page := (store.Page{Limit: store.MaxLimit}); ; {
+			list, next, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{InCustody: true, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list {
+				if strings.HasPrefix(r.Episode.RegistrationNumber, "B.I-5") {
+					again = append(again, r)
+				}
+			}
+			if next == "" {
+				break
+			}
+			page.Cursor = next
+		}
+		if len(again) != st.Readmitted {
+			t.Fatalf("re-admitted people in custody under new numbers: %d of %d", len(again), st.Readmitted)
+		}
+		for _, r := range again {
+			eps, err := db.Episodes(t.Context(), r.Person.ID)
+			if err != nil || len(eps) != 2 || !eps[0].Episode.Open() || eps[1].Episode.Open() {
+				t.Fatalf("%s: episodes %+v %v", r.Episode.RegistrationNumber, eps, err)
+			}
 		}
 		released, _, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{Status: binakerja.StatusClient,
 			Page: store.Page{Limit: store.MaxLimit}})

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"binakerja"
 	"binakerja/internal/app"
+	"binakerja/internal/store"
 )
 
 // Province is a province's Kemendagri code and name.
@@ -45,13 +48,20 @@ var Scales = map[string]Scale{
 
 // Stats counts what a world holds.
 type Stats struct {
-	Organizations, People, Released int
+	Organizations, People, Released, Readmitted int
 }
+
+// ReadmissionShare is the share of released people whom a world admits again
+// (about one in eight, the order of the recidivism the programme works
+// against).
+const ReadmissionShare = 8
 
 // World fills the database behind a with a synthetic world: a national
 // office, regional offices, facilities, and at each facility people admitted
 // over five years, those whose term has ended released (most at two thirds of
-// the term, on parole). Codes start with G- so as not to meet real ones.
+// the term, on parole), and about one in ReadmissionShare of those released
+// long enough ago admitted again under a new registration number. Codes start
+// with G- so as not to meet real ones.
 func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today binakerja.Date, progress func(done, total int)) (Stats, error) {
 	var st Stats
 	ac := app.CLIActor("gen")
@@ -90,13 +100,14 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 				Kind: binakerja.OrgFacility, FacilityType: kind, FacilityClass: class, RegionCode: regency, Parent: region}); err != nil {
 				return st, err
 			}
-			n, released, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng)
+			fst, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng)
 			if err != nil {
 				return st, fmt.Errorf("%s: %w", code, err)
 			}
 			serial += scale.PeoplePerFacility
-			st.People += n
-			st.Released += released
+			st.People += fst.People
+			st.Released += fst.Released
+			st.Readmitted += fst.Readmitted
 			done++
 			if progress != nil {
 				progress(done, total)
@@ -116,26 +127,27 @@ func titleOf(facilityType string) string {
 	return "Lapas"
 }
 
-// facility imports a facility's people and releases those whose term ended.
+// facility imports a facility's people, releases those whose term ended and
+// admits some of them again.
 func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string, n int, seed uint64, serial int,
-	today binakerja.Date, rng *rand.Rand) (people, released int, err error) {
+	today binakerja.Date, rng *rand.Rand) (Stats, error) {
+	var st Stats
 	var file bytes.Buffer
 	if err := InmateFile(&file, n, seed, region, serial, today); err != nil {
-		return 0, 0, err
+		return st, err
 	}
-	rep, err := a.ImportInmates(ctx, ac, code, func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(file.Bytes())), nil
-	}, app.ImportOptions{FileName: "sdp-" + code + ".csv"})
+	rep, err := importFile(ctx, a, ac, code, "sdp-"+code+".csv", file.Bytes())
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
+	st.People = rep.Created
 	facID, err := a.DB().OrgID(ctx, code)
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
 	due, err := a.DB().DueEpisodes(ctx, facID, today)
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
 	var items []app.ReleaseListItem
 	for _, d := range due {
@@ -146,7 +158,54 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 		items = append(items, it)
 	}
 	if err := a.RecordReleases(ctx, ac, code, items); err != nil {
-		return 0, 0, err
+		return st, err
 	}
-	return rep.Created, len(items), nil
+	st.Released = len(items)
+
+	// Re-admissions: the same person (same NIK) under a new registration
+	// number, admitted between a month after release and today.
+	lines := bytes.Split(file.Bytes(), []byte("\n"))
+	var again bytes.Buffer
+	again.WriteString(InmateHeader)
+	for _, it := range items {
+		gap := int(today.Time().Sub(it.Date.Time()).Hours() / 24)
+		if gap < 60 || rng.IntN(ReadmissionShare) != 0 {
+			continue
+		}
+		r, err := a.DB().Inmate(ctx, due[slices.IndexFunc(due, func(d store.DueEpisode) bool { return d.ID == it.EpisodeID })].PersonID)
+		if err != nil {
+			return st, err
+		}
+		var s, year int
+		if _, err := fmt.Sscanf(r.Episode.RegistrationNumber, "B.I-%d/%d", &s, &year); err != nil {
+			return st, fmt.Errorf("registration number %q: %w", r.Episode.RegistrationNumber, err)
+		}
+		f := strings.Split(string(lines[1+s-serial]), ";")
+		admission := it.Date.AddDate(0, 0, 30+rng.IntN(gap-30))
+		f[0] = fmt.Sprintf("B.I-%07d/%d", readmissionSerial+s, admission.Time().Year())
+		f[9], f[10], f[11] = admission.String(), fmt.Sprintf("%d tahun %d bulan", 1+rng.IntN(4), rng.IntN(12)), "NARAPIDANA"
+		again.WriteString(strings.Join(f, ";") + "\n")
+	}
+	if again.Len() == len(InmateHeader) {
+		return st, nil
+	}
+	rep, err = importFile(ctx, a, ac, code, "sdp-"+code+"-readmissions.csv", again.Bytes())
+	if err != nil {
+		return st, err
+	}
+	if rep.Rejected > 0 {
+		return st, fmt.Errorf("re-admissions: %d rows rejected: %+v", rep.Rejected, rep.Problems)
+	}
+	st.Readmitted = rep.Readmitted
+	return st, nil
+}
+
+// readmissionSerial sets re-admission registration numbers apart from first
+// admissions.
+const readmissionSerial = 5_000_000
+
+func importFile(ctx context.Context, a *app.App, ac app.Actor, code, name string, b []byte) (*app.ImportReport, error) {
+	return a.ImportInmates(ctx, ac, code, func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(b)), nil
+	}, app.ImportOptions{FileName: name})
 }
