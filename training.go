@@ -165,9 +165,14 @@ type Cohort struct {
 	Facility     string
 	FacilityName string
 	FacilityPath string
-	StartDate    Date
-	EndDate      Date
-	Capacity     int
+	// CertificationBody is the body engaged to assess the cohort (empty
+	// until one is): only its assessors see the cohort's candidates.
+	CertificationBody string
+	BodyName          string
+	BodyPath          string
+	StartDate         Date
+	EndDate           Date
+	Capacity          int
 	Instructors  []string
 	Enrolled     int // holding a place
 	Waiting      int // on the waiting list

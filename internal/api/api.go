@@ -76,6 +76,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("GET /api/v1/cohorts", binakerja.ActionTrainingView, h.cohortList)
 	t.Handle("GET /api/v1/cohorts/{id}", binakerja.ActionEnrollmentManage, h.cohortShow)
 	t.Handle("GET /api/v1/cohorts/{id}/candidates", binakerja.ActionEnrollmentManage, h.cohortCandidates)
+	t.Handle("PUT /api/v1/cohorts/{id}/certification-body", binakerja.ActionCohortManage, h.cohortEngageBody)
 	t.Handle("POST /api/v1/cohorts/{id}/enrollments", binakerja.ActionEnrollmentManage, h.enrollmentCreate)
 	t.Handle("POST /api/v1/enrollments/{id}/complete", binakerja.ActionEnrollmentManage, h.enrollmentChange(binakerja.EnrollmentCompleted))
 	t.Handle("POST /api/v1/enrollments/{id}/withdraw", binakerja.ActionEnrollmentManage, h.enrollmentChange(binakerja.EnrollmentWithdrawn))

@@ -372,3 +372,71 @@ func credentialIndex(t *testing.T, env *servertest.Env, keys map[string]ed25519.
 	fmt.Sscan(entry["statusListIndex"].(string), &index)
 	return index
 }
+
+func TestOnlyTheEngagedBodyAssessesACohort(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		start := binakerja.DateOf(time.Now()).AddDate(0, 0, -7)
+		r := post(t, env, binakerja.RoleLabourOfficer, "/api/v1/cohorts", fmt.Sprintf(`{"program":"PRG-TKK","facility":"LP-MARTAPURA",
+			"start_date":"%s","end_date":"%s","capacity":5,"certification_body":"BLK-OKUT"}`, start, start.AddDate(0, 2, 0)))
+		if r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "certification_body" {
+			t.Fatalf("a training provider as certification body: %d %s", r.StatusCode, r.Body)
+		}
+		r = post(t, env, binakerja.RoleLabourOfficer, "/api/v1/cohorts", fmt.Sprintf(`{"program":"PRG-TKK","facility":"LP-MARTAPURA",
+			"start_date":"%s","end_date":"%s","capacity":5}`, start, start.AddDate(0, 2, 0)))
+		var c struct {
+			ID                int64
+			CertificationBody string `json:"certification_body"`
+		}
+		json.Unmarshal(r.Body, &c)
+		if r.StatusCode != 201 || c.CertificationBody != "" {
+			t.Fatalf("a cohort without a body yet: %d %s", r.StatusCode, r.Body)
+		}
+		assessor := env.Tokens[binakerja.RoleAssessor]
+		listed := func() bool {
+			r := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/cohorts?program=PRG-TKK", Token: assessor})
+			return strings.Contains(string(r.Body), fmt.Sprintf(`"id":%d,`, c.ID))
+		}
+		assess := func() *servertest.Response {
+			return post(t, env, binakerja.RoleAssessor, "/api/v1/assessments", fmt.Sprintf(`{"cohort_id":%d,
+				"certification_body":"LSP-KARYA-SUMSEL","assessor_name":"Dewi Kartika","assessor_number":"MET.000.001234.2019",
+				"date":"%s"}`, c.ID, binakerja.DateOf(time.Now())))
+		}
+		engage := func(role binakerja.Role, body string) *servertest.Response {
+			return env.Do(t, servertest.Request{Method: "PUT", Path: fmt.Sprintf("/api/v1/cohorts/%d/certification-body", c.ID),
+				Token: env.Tokens[role], Body: `{"certification_body":"` + body + `"}`})
+		}
+		for _, body := range []string{"", "LSP-TEKNIKA-SUMSEL"} {
+			if body != "" {
+				if r := engage(binakerja.RoleLabourOfficer, body); r.StatusCode != 200 || !strings.Contains(string(r.Body), body) {
+					t.Fatalf("engage %s: %d %s", body, r.StatusCode, r.Body)
+				}
+			}
+			if listed() {
+				t.Fatalf("with body %q the cohort shows to another body's assessor", body)
+			}
+			if r := assess(); r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "cohort_id" {
+				t.Fatalf("with body %q another body assesses: %d %s", body, r.StatusCode, r.Body)
+			}
+		}
+		if r := engage(binakerja.RoleAssessor, "LSP-KARYA-SUMSEL"); r.StatusCode != 403 {
+			t.Fatalf("an assessor engaging their own body: %d", r.StatusCode)
+		}
+		if r := engage(binakerja.RoleLabourOfficer, "NOPE"); r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "certification_body" {
+			t.Fatalf("an unknown body: %d %s", r.StatusCode, r.Body)
+		}
+		if r := engage(binakerja.RoleLabourOfficer, "LSP-KARYA-SUMSEL"); r.StatusCode != 200 {
+			t.Fatalf("engage: %d %s", r.StatusCode, r.Body)
+		}
+		if !listed() {
+			t.Fatal("the engaged body's assessor does not see the cohort")
+		}
+		if r := assess(); r.StatusCode != 201 {
+			t.Fatalf("the engaged body assesses: %d %s", r.StatusCode, r.Body)
+		}
+		audit := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/audit?action=cohort.engage_body", Token: env.Tokens[binakerja.RoleAdmin]})
+		if strings.Count(string(audit.Body), `"action":"cohort.engage_body"`) != 2 {
+			t.Fatalf("the engagements in the audit trail: %s", audit.Body)
+		}
+	})
+}

@@ -148,6 +148,7 @@ type cohort struct {
 	Scheme      string         `json:"scheme"`
 	Provider    string         `json:"provider"`
 	Facility    string         `json:"facility"`
+	Body        string         `json:"certification_body,omitempty"`
 	StartDate   binakerja.Date `json:"start_date"`
 	EndDate     binakerja.Date `json:"end_date"`
 	Capacity    int            `json:"capacity"`
@@ -161,7 +162,7 @@ func cohortJSON(c *binakerja.Cohort) cohort {
 		instructors = []string{}
 	}
 	return cohort{ID: c.ID, Instructors: instructors, Program: c.Program, Scheme: c.Scheme, Provider: c.Provider, Facility: c.Facility,
-		StartDate: c.StartDate, EndDate: c.EndDate, Capacity: c.Capacity, Enrolled: c.Enrolled, Waiting: c.Waiting}
+		Body: c.CertificationBody, StartDate: c.StartDate, EndDate: c.EndDate, Capacity: c.Capacity, Enrolled: c.Enrolled, Waiting: c.Waiting}
 }
 
 type enrollment struct {
@@ -185,17 +186,38 @@ func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 		EndDate     binakerja.Date `json:"end_date"`
 		Capacity    int            `json:"capacity"`
 		Instructors []string       `json:"instructors"`
+		Body        string         `json:"certification_body"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	c, err := h.app.CreateCohort(r.Context(), route.ActorFrom(r.Context()), app.NewCohort{Program: in.Program,
-		Facility: in.Facility, StartDate: in.StartDate, EndDate: in.EndDate, Capacity: in.Capacity, Instructors: in.Instructors})
+		Facility: in.Facility, StartDate: in.StartDate, EndDate: in.EndDate, Capacity: in.Capacity, Instructors: in.Instructors,
+		CertificationBody: in.Body})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/cohorts/"+strconv.FormatInt(c.ID, 10))
 	return writeJSON(w, http.StatusCreated, cohortJSON(c))
+}
+
+// cohortEngageBody engages the certification body that assesses a cohort.
+func (h *Handler) cohortEngageBody(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body string `json:"certification_body"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.app.EngageBody(r.Context(), route.ActorFrom(r.Context()), id, in.Body)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cohortJSON(c))
 }
 
 func (h *Handler) cohortList(w http.ResponseWriter, r *http.Request) error {

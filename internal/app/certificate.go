@@ -36,14 +36,9 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 	if err := as.Validate(a.today()); err != nil {
 		p = append(p, err.(*binakerja.Error).Fields...)
 	}
-	body, err := a.db.Organization(ctx, in.CertificationBody)
-	switch {
-	case binakerja.ErrorKind(err) == binakerja.NotFound:
-		p.Add("certification_body", "org.unknown", binakerja.NormalizeOrgCode(in.CertificationBody))
-	case err != nil:
+	body, err := a.certificationBody(ctx, in.CertificationBody, &p)
+	if err != nil {
 		return nil, err
-	case body.Kind != binakerja.OrgCertificationBody:
-		p.Add("certification_body", "assessment.not_body")
 	}
 	c, err := a.db.Cohort(ctx, in.CohortID)
 	switch {
@@ -51,6 +46,9 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 		p.Add("cohort_id", "error.not_found")
 	case err != nil:
 		return nil, err
+	case body != nil && c.CertificationBody != body.Code:
+		// Only the engaged body assesses a cohort (and learns who is in it).
+		p.Add("cohort_id", "assessment.not_engaged")
 	case !as.Date.IsZero() && as.Date.Before(c.StartDate):
 		p.Add("date", "assessment.before_cohort")
 	}
@@ -537,10 +535,19 @@ func (a *App) Assessment(ctx context.Context, ac Actor, id int64) (*AssessmentDe
 	return d, nil
 }
 
-// AssessmentsOf lists a cohort's assessments.
+// AssessmentsOf lists a cohort's assessments, to the assessors of the body
+// engaged for it (and the admins over it).
 func (a *App) AssessmentsOf(ctx context.Context, ac Actor, cohortID int64) ([]*binakerja.Assessment, error) {
 	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
 		return nil, err
+	}
+	c, err := a.db.Cohort(ctx, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	const act = binakerja.ActionAssessmentManage
+	if !(c.BodyPath != "" && a.canSee(ac, act, c.BodyPath)) && !a.canSee(ac, act, c.FacilityPath) && !a.canSee(ac, act, c.ProviderPath) {
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
 	return a.db.AssessmentsOf(ctx, cohortID)
 }

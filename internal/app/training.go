@@ -122,6 +122,9 @@ type NewCohort struct {
 	EndDate     binakerja.Date
 	Capacity    int
 	Instructors []string
+	// CertificationBody is the body engaged to assess the cohort; it may be
+	// left empty and engaged later.
+	CertificationBody string
 }
 
 // CreateCohort plans a run of a programme for the people of a facility.
@@ -158,6 +161,12 @@ func (a *App) CreateCohort(ctx context.Context, ac Actor, in NewCohort) (*binake
 	case fac.Kind != binakerja.OrgFacility:
 		p.Add("facility", "import.not_facility", fac.Code)
 	}
+	var body *binakerja.Organization
+	if strings.TrimSpace(in.CertificationBody) != "" {
+		if body, err = a.certificationBody(ctx, in.CertificationBody, &p); err != nil {
+			return nil, err
+		}
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -167,12 +176,17 @@ func (a *App) CreateCohort(ctx context.Context, ac Actor, in NewCohort) (*binake
 	}
 	c.Program, c.ProgramTitle, c.Scheme, c.Provider, c.ProviderPath = prog.Code, prog.Title, prog.Scheme, prog.Provider, prog.ProviderPath
 	c.Facility, c.FacilityName, c.FacilityPath = fac.Code, fac.Name, fac.Path
+	var bodyID int64
+	if body != nil {
+		bodyID, c.CertificationBody, c.BodyName, c.BodyPath = body.ID, body.Code, body.Name, body.Path
+	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateCohort(ctx, c, prog.ID, fac.ID); err != nil {
+		if err := tx.CreateCohort(ctx, c, prog.ID, fac.ID, bodyID); err != nil {
 			return err
 		}
 		return a.record(ctx, tx, ac, role, "cohort.create", "cohort", itoa(c.ID), fac.Code, map[string]any{
-			"program": prog.Code, "start_date": c.StartDate.String(), "end_date": c.EndDate.String(), "capacity": c.Capacity})
+			"program": prog.Code, "start_date": c.StartDate.String(), "end_date": c.EndDate.String(), "capacity": c.Capacity,
+			"certification_body": c.CertificationBody})
 	})
 	if err != nil {
 		return nil, err
@@ -185,13 +199,60 @@ func (a *App) Cohorts(ctx context.Context, ac Actor, f store.CohortFilter) ([]*b
 	if _, err := a.authorize(ctx, ac, binakerja.ActionTrainingView, ""); err != nil {
 		return nil, "", err
 	}
+	// A certification body's assessors reach the cohorts it is engaged
+	// for, wherever they run.
 	f.Within, f.All = a.scope(ac, binakerja.ActionTrainingView)
-	if ac.User != nil && ac.User.Can(binakerja.ActionAssessmentManage, "") {
-		// Certification bodies assess cohorts wherever they run; a cohort's
-		// programme, place and dates are no personal data.
-		f.All = true
-	}
 	return a.db.Cohorts(ctx, f)
+}
+
+// certificationBody returns the certification body with a code, adding a
+// problem for the certification_body field when there is none.
+func (a *App) certificationBody(ctx context.Context, code string, p *binakerja.Problems) (*binakerja.Organization, error) {
+	body, err := a.db.Organization(ctx, code)
+	switch {
+	case binakerja.ErrorKind(err) == binakerja.NotFound:
+		p.Add("certification_body", "org.unknown", binakerja.NormalizeOrgCode(code))
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case body.Kind != binakerja.OrgCertificationBody:
+		p.Add("certification_body", "assessment.not_body")
+	}
+	return body, nil
+}
+
+// EngageBody engages a certification body to assess a cohort (or another in
+// its place): from then on only its assessors see the cohort's candidates
+// and assess them.
+func (a *App) EngageBody(ctx context.Context, ac Actor, cohortID int64, code string) (*binakerja.Cohort, error) {
+	c, role, err := a.loadCohort(ctx, ac, binakerja.ActionCohortManage, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	var p binakerja.Problems
+	if strings.TrimSpace(code) == "" {
+		p.Add("certification_body", "field.required")
+	}
+	body, err := a.certificationBody(ctx, code, &p)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetCohortBody(ctx, c.ID, body.ID); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, ac, role, "cohort.engage_body", "cohort", itoa(c.ID), c.Facility,
+			map[string]any{"certification_body": body.Code, "previous": c.CertificationBody})
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.CertificationBody, c.BodyName, c.BodyPath = body.Code, body.Name, body.Path
+	c.Version++
+	return c, nil
 }
 
 // loadCohort returns a cohort the actor may perform action on; one outside
@@ -493,13 +554,25 @@ func (a *App) closeEnrollments(ctx context.Context, tx *store.Tx, ac Actor, role
 // office trains the people of prisons outside its own tree, and may choose
 // among them. Names and codes of facilities are not personal data.
 func (a *App) Facilities(ctx context.Context, ac Actor) ([]*binakerja.Organization, error) {
+	return a.cohortPartners(ctx, ac, binakerja.OrgFacility)
+}
+
+// CertificationBodies lists every certification body, which a cohort may
+// engage wherever it runs.
+func (a *App) CertificationBodies(ctx context.Context, ac Actor) ([]*binakerja.Organization, error) {
+	return a.cohortPartners(ctx, ac, binakerja.OrgCertificationBody)
+}
+
+// cohortPartners lists every organisation of a kind, to those who plan
+// cohorts.
+func (a *App) cohortPartners(ctx context.Context, ac Actor, kind binakerja.OrgKind) ([]*binakerja.Organization, error) {
 	if _, err := a.authorize(ctx, ac, binakerja.ActionCohortManage, ""); err != nil {
 		return nil, err
 	}
 	var out []*binakerja.Organization
 	page := store.Page{Limit: store.MaxLimit}
 	for {
-		orgs, next, err := a.db.Organizations(ctx, store.OrgFilter{All: true, Kind: binakerja.OrgFacility, Page: page})
+		orgs, next, err := a.db.Organizations(ctx, store.OrgFilter{All: true, Kind: kind, Page: page})
 		if err != nil {
 			return nil, err
 		}

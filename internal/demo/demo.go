@@ -35,6 +35,7 @@ var Organizations = []binakerja.Organization{
 	{Code: "DISNAKER-OKUT", Name: "Dinas Tenaga Kerja dan Transmigrasi Kabupaten OKU Timur", Kind: binakerja.OrgLabourOffice, RegionCode: "16.08", Parent: "KANWIL-SUMSEL"},
 	{Code: "BLK-OKUT", Name: "UPTD Balai Latihan Kerja OKU Timur", Kind: binakerja.OrgTrainingProvider, RegionCode: "16.08", Parent: "DISNAKER-OKUT"},
 	{Code: "LSP-KARYA-SUMSEL", Name: "LSP Karya Mandiri Sumatera Selatan", Kind: binakerja.OrgCertificationBody, RegionCode: "16.71"},
+	{Code: "LSP-TEKNIKA-SUMSEL", Name: "LSP Teknika Nusantara Sumatera Selatan", Kind: binakerja.OrgCertificationBody, RegionCode: "16.71"},
 	{Code: "CV-MEBEL-JATI", Name: "CV Mebel Jati Martapura", Kind: binakerja.OrgEmployer, RegionCode: "16.08", Parent: "DISNAKER-OKUT", EmployerSize: "KECIL"},
 	{Code: "UD-TANI-MAKMUR", Name: "UD Tani Makmur", Kind: binakerja.OrgEmployer, RegionCode: "16.08", Parent: "DISNAKER-OKUT", EmployerSize: "MIKRO"},
 	{Code: "BENGKEL-SINAR", Name: "Bengkel Las dan Listrik Sinar Timur", Kind: binakerja.OrgEmployer, RegionCode: "16.08", Parent: "DISNAKER-OKUT", EmployerSize: "MIKRO"},

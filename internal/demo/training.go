@@ -66,7 +66,7 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 	taken := map[int64]bool{}
 	for _, p := range plan {
 		c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: p.program, Facility: "LP-MARTAPURA",
-			StartDate: p.start, EndDate: p.end, Capacity: p.capacity})
+			StartDate: p.start, EndDate: p.end, Capacity: p.capacity, CertificationBody: "LSP-KARYA-SUMSEL"})
 		if err != nil {
 			return fmt.Errorf("demo cohort: %w", err)
 		}

@@ -12,7 +12,8 @@ import (
 )
 
 // TestLabourOfficerPlansACohortAndEnrols is the labour officer's training
-// journey: plan a cohort of a programme at the prison, see the candidates
+// journey: plan a cohort of a programme at the prison, engage the
+// certification body that will assess it, see the candidates
 // ranked with their reasons, enrol the first eligible one, record that
 // someone withdrew.
 func TestLabourOfficerPlansACohortAndEnrols(t *testing.T) {
@@ -30,6 +31,15 @@ func TestLabourOfficerPlansACohortAndEnrols(t *testing.T) {
 		click(`form[action="/training/cohorts"] button`), waitFor(".flash"))
 	if h := b.text("h1"); h != "Pelatihan Instalasi Listrik" {
 		t.Fatalf("cohort page: %q", h)
+	}
+	if body := b.text(`[data-testid="body"]`); body != "Belum ditetapkan" {
+		t.Fatalf("a new cohort's certification body: %q", body)
+	}
+	b.run("engage the certification body", clearFlash(), click("details.panel-details summary"),
+		chromedp.SetValue(chromedp.CSS("#f-certification_body"), "LSP-KARYA-SUMSEL"),
+		click(`form[action$="/body"] button`), waitFor(".flash"))
+	if body := b.text(`[data-testid="body"]`); body != "LSP Karya Mandiri Sumatera Selatan" {
+		t.Fatalf("the engaged body: %q", body)
 	}
 	if c := b.text("#candidates-title + p + table tbody tr:first-child"); !strings.Contains(c, "Memenuhi syarat") {
 		t.Fatalf("the first candidate should be eligible: %q", c)

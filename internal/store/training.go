@@ -129,18 +129,20 @@ func (q Queries) Programs(ctx context.Context, p Page) ([]*binakerja.Program, st
 	})
 }
 
-const cohortColumns = `c.id, p.code, p.title, s.code, po.code, po.path, f.code, f.name, f.path, c.start_date, c.end_date,
+const cohortColumns = `c.id, p.code, p.title, s.code, po.code, po.path, f.code, f.name, f.path,
+	COALESCE(b.code, ''), COALESCE(b.name, ''), COALESCE(b.path, ''), c.start_date, c.end_date,
 	c.capacity, c.instructors, c.created_at, c.version,
 	(SELECT COUNT(*) FROM enrollments e WHERE e.cohort_id = c.id AND e.status IN ('TERDAFTAR', 'LULUS')),
 	(SELECT COUNT(*) FROM enrollments e WHERE e.cohort_id = c.id AND e.status = 'DAFTAR_TUNGGU')`
 const cohortFrom = ` FROM cohorts c JOIN programs p ON p.id = c.program_id JOIN schemes s ON s.id = p.scheme_id
-	JOIN organizations po ON po.id = p.provider_id JOIN organizations f ON f.id = c.facility_id`
+	JOIN organizations po ON po.id = p.provider_id JOIN organizations f ON f.id = c.facility_id
+	LEFT JOIN organizations b ON b.id = c.body_id`
 
 func scanCohort(row interface{ Scan(...any) error }) (*binakerja.Cohort, error) {
 	var c binakerja.Cohort
 	var instructors string
 	if err := row.Scan(&c.ID, &c.Program, &c.ProgramTitle, &c.Scheme, &c.Provider, &c.ProviderPath, &c.Facility,
-		&c.FacilityName, &c.FacilityPath, &c.StartDate, &c.EndDate, &c.Capacity, &instructors, &c.CreatedAt, &c.Version,
+		&c.FacilityName, &c.FacilityPath, &c.CertificationBody, &c.BodyName, &c.BodyPath, &c.StartDate, &c.EndDate, &c.Capacity, &instructors, &c.CreatedAt, &c.Version,
 		&c.Enrolled, &c.Waiting); err != nil {
 		return nil, mapError(err)
 	}
@@ -151,12 +153,20 @@ func scanCohort(row interface{ Scan(...any) error }) (*binakerja.Cohort, error) 
 	return &c, nil
 }
 
-// CreateCohort adds a cohort and sets c.ID.
-func (tx *Tx) CreateCohort(ctx context.Context, c *binakerja.Cohort, programID, facilityID int64) error {
+// CreateCohort adds a cohort and sets c.ID; bodyID is the engaged
+// certification body, or zero.
+func (tx *Tx) CreateCohort(ctx context.Context, c *binakerja.Cohort, programID, facilityID, bodyID int64) error {
 	c.CreatedAt, c.Version = tx.Now, 1
-	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO cohorts (program_id, facility_id, start_date, end_date,
-		capacity, instructors, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING id`,
-		programID, facilityID, c.StartDate, c.EndDate, c.Capacity, strings.Join(c.Instructors, "\n"), tx.Now).Scan(&c.ID))
+	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO cohorts (program_id, facility_id, body_id, start_date, end_date,
+		capacity, instructors, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1) RETURNING id`,
+		programID, facilityID, nullID(bodyID), c.StartDate, c.EndDate, c.Capacity, strings.Join(c.Instructors, "\n"), tx.Now).Scan(&c.ID))
+}
+
+// SetCohortBody engages a certification body for a cohort.
+func (tx *Tx) SetCohortBody(ctx context.Context, cohortID, bodyID int64) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE cohorts SET body_id = $1, updated_at = $2, version = version + 1 WHERE id = $3`,
+		bodyID, tx.Now, cohortID)
+	return mapError(err)
 }
 
 // Cohort returns a cohort with its place counts.
@@ -164,8 +174,8 @@ func (q Queries) Cohort(ctx context.Context, id int64) (*binakerja.Cohort, error
 	return scanCohort(q.q.QueryRowContext(ctx, `SELECT `+cohortColumns+cohortFrom+` WHERE c.id = $1`, id))
 }
 
-// CohortFilter selects cohorts: those whose facility or provider lies within
-// the given subtrees.
+// CohortFilter selects cohorts: those whose facility, provider or engaged
+// certification body lies within the given subtrees.
 type CohortFilter struct {
 	Within   []string
 	All      bool
@@ -189,7 +199,7 @@ func (q Queries) Cohorts(ctx context.Context, f CohortFilter) ([]*binakerja.Coho
 		var ors []string
 		for _, p := range f.Within {
 			like := arg(binakerja.EscapeLike(p) + "%")
-			ors = append(ors, `f.path LIKE `+like+` ESCAPE '\' OR po.path LIKE `+like+` ESCAPE '\'`)
+			ors = append(ors, `f.path LIKE `+like+` ESCAPE '\' OR po.path LIKE `+like+` ESCAPE '\' OR b.path LIKE `+like+` ESCAPE '\'`)
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}

@@ -14,7 +14,6 @@ type cohortAssessmentsData struct {
 	SiteTypes   []string
 	Cohort      *binakerja.Cohort
 	Assessments []*binakerja.Assessment
-	Bodies      []*binakerja.Organization
 }
 
 // cohortAssessments lists a cohort's assessments, with the form to hold one.
@@ -40,11 +39,6 @@ func (h *Handler) cohortAssessmentsPage(w http.ResponseWriter, r *http.Request, 
 	if d.Assessments, err = h.app.AssessmentsOf(r.Context(), ac, id); err != nil {
 		return err
 	}
-	orgs, _, err := h.app.Organizations(r.Context(), ac, store.OrgFilter{Kind: binakerja.OrgCertificationBody, Page: store.Page{Limit: store.MaxLimit}})
-	if err != nil {
-		return err
-	}
-	d.Bodies = orgs
 	p := h.newPage(w, r, "assessment.list.title", d)
 	p.Form = form
 	if form.Value("assessor_name") == "" && form.Value("date") == "" {

@@ -18,6 +18,7 @@ type trainingData struct {
 	Next       string
 	Programs   []*binakerja.Program
 	Facilities []*binakerja.Organization
+	Bodies     []*binakerja.Organization
 	CanPlan    bool
 	CanEnroll  bool
 	CanAssess  bool
@@ -43,6 +44,9 @@ func (h *Handler) trainingPage(w http.ResponseWriter, r *http.Request, status in
 		if d.Facilities, err = h.app.Facilities(r.Context(), ac); err != nil {
 			return err
 		}
+		if d.Bodies, err = h.app.CertificationBodies(r.Context(), ac); err != nil {
+			return err
+		}
 	}
 	p := h.newPage(w, r, "training.title", d)
 	p.Form = form
@@ -60,7 +64,8 @@ func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	form := newForm(f)
 	p := h.newPage(w, r, "", nil)
-	in := app.NewCohort{Program: f.Get("program"), Facility: f.Get("facility"), Instructors: strings.Split(f.Get("instructors"), "\n")}
+	in := app.NewCohort{Program: f.Get("program"), Facility: f.Get("facility"), Instructors: strings.Split(f.Get("instructors"), "\n"),
+		CertificationBody: f.Get("certification_body")}
 	in.Capacity, _ = strconv.Atoi(f.Get("capacity"))
 	var bad binakerja.Problems
 	for name, dst := range map[string]*binakerja.Date{"start_date": &in.StartDate, "end_date": &in.EndDate} {
@@ -88,6 +93,7 @@ func (h *Handler) cohortCreate(w http.ResponseWriter, r *http.Request) error {
 
 type cohortPageData struct {
 	*app.CohortDetail
+	Bodies     []*binakerja.Organization // to engage, for those who may
 	Sessions   []*binakerja.Session
 	Candidates []app.Candidate
 	Shown      int
@@ -109,6 +115,11 @@ func (h *Handler) cohortPage(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	data := cohortPageData{CohortDetail: d}
+	if ac.User.Can(binakerja.ActionCohortManage, "") {
+		if data.Bodies, err = h.app.CertificationBodies(r.Context(), ac); err != nil {
+			return err
+		}
+	}
 	if data.Sessions, err = h.app.Sessions(r.Context(), ac, id); err != nil {
 		return err
 	}
@@ -321,5 +332,26 @@ func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.flash(w, "scheme.imported")
 	http.Redirect(w, r, "/training/catalogue", http.StatusSeeOther)
+	return nil
+}
+
+// cohortEngageBody engages a certification body for the cohort.
+func (h *Handler) cohortEngageBody(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.app.EngageBody(r.Context(), route.ActorFrom(r.Context()), id, r.PostForm.Get("certification_body")); err != nil {
+		form := newForm(r.PostForm)
+		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
+			return err
+		}
+		return h.cohortPage(w, r, http.StatusUnprocessableEntity, form)
+	}
+	h.flash(w, "cohort.body_engaged")
+	http.Redirect(w, r, "/training/cohorts/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -99,6 +99,7 @@ func (h *Handler) routes() {
 	t.Handle("POST /training/cohorts", binakerja.ActionCohortManage, h.cohortCreate)
 	t.Handle("GET /training/cohorts/{id}", binakerja.ActionEnrollmentManage, h.cohortShow)
 	t.Handle("POST /training/cohorts/{id}/enrollments", binakerja.ActionEnrollmentManage, h.cohortEnroll)
+	t.Handle("POST /training/cohorts/{id}/body", binakerja.ActionCohortManage, h.cohortEngageBody)
 	t.Handle("POST /training/enrollments/{id}", binakerja.ActionEnrollmentManage, h.enrollmentChange)
 	t.Handle("GET /training/catalogue", binakerja.ActionTrainingView, h.catalogue)
 	t.Handle("POST /training/cohorts/{id}/sessions", binakerja.ActionEnrollmentManage, h.sessionCreate)
