@@ -173,11 +173,11 @@ type Cohort struct {
 	StartDate         Date
 	EndDate           Date
 	Capacity          int
-	Instructors  []string
-	Enrolled     int // holding a place
-	Waiting      int // on the waiting list
-	CreatedAt    time.Time
-	Version      int
+	Instructors       []string
+	Enrolled          int // holding a place
+	Waiting           int // on the waiting list
+	CreatedAt         time.Time
+	Version           int
 }
 
 // Full reports whether every place is taken.
