@@ -32,6 +32,14 @@ const inmateFrom = ` FROM custody_episodes e JOIN persons p ON p.id = e.person_i
 const latestEpisode = `NOT EXISTS (SELECT 1 FROM custody_episodes n WHERE n.person_id = e.person_id
 	AND (n.admission_date > e.admission_date OR (n.admission_date = e.admission_date AND n.id > e.id)))`
 
+// latestFrom joins each person to their latest episode, driven by the
+// persons: lists in name order then read the name index and stop at the
+// page's end instead of sorting every episode (on SQLite's national
+// register, 0.007 s instead of 0.7 s for the first page).
+const latestFrom = ` FROM persons p JOIN custody_episodes e ON e.id = (SELECT n.id FROM custody_episodes n
+	WHERE n.person_id = p.id ORDER BY n.admission_date DESC, n.id DESC LIMIT 1)
+	JOIN organizations o ON o.id = e.facility_id`
+
 func scanInmate(row interface{ Scan(...any) error }, extra ...any) (*InmateRecord, error) {
 	var r InmateRecord
 	p, e := &r.Person, &r.Episode
@@ -97,7 +105,14 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, 
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{latestEpisode}
+	// One facility's people are found fastest through its episodes, and so
+	// are searches on PostgreSQL; any other list through the name index
+	// (BenchmarkInmateList measures each way).
+	where, from := []string{"1 = 1"}, latestFrom
+	search := strings.TrimSpace(f.Query) != "" || f.NIKIndex != nil
+	if f.Facility != "" || (search && q.db.engine == Postgres) {
+		where, from = []string{latestEpisode}, inmateFrom
+	}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -131,7 +146,7 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, 
 		where = append(where, "(p.search_name, p.id) > ("+arg(c.Key)+", "+arg(c.ID)+")")
 	}
 	limit := f.Page.limit()
-	query := `SELECT ` + inmateColumns + `, p.search_name` + inmateFrom + ` WHERE ` + strings.Join(where, " AND ") +
+	query := `SELECT ` + inmateColumns + `, p.search_name` + from + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY p.search_name, p.id LIMIT ` + arg(limit+1)
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
