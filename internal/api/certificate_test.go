@@ -293,6 +293,7 @@ func TestReplacementReissuesTheCertificateAndRevokesTheOld(t *testing.T) {
 		if r := post(t, env, binakerja.RoleFacilityOfficer, path+"/replace", `{"reason":"hilang"}`); r.StatusCode != 403 {
 			t.Fatalf("a facility officer replacing: %d", r.StatusCode)
 		}
+		oldIndex := credentialIndex(t, env, keys, old.ID)
 		r = post(t, env, binakerja.RoleAssessor, path+"/replace", `{"reason":"kertas hilang"}`)
 		if r.StatusCode != 201 {
 			t.Fatalf("replace: %d %s", r.StatusCode, r.Body)
@@ -312,7 +313,7 @@ func TestReplacementReissuesTheCertificateAndRevokesTheOld(t *testing.T) {
 			t.Fatalf("the old certificate after replacement: %s", r.Body)
 		}
 		// The old credential is revoked; the new one stands.
-		if !statusBit(t, env, keys, "/status/1", credentialIndex(t, env, keys, old.ID)) {
+		if !statusBit(t, env, keys, "/status/1", oldIndex) {
 			t.Fatal("the replaced certificate's credential is not revoked")
 		}
 		if statusBit(t, env, keys, "/status/1", credentialIndex(t, env, keys, repl.ID)) {
@@ -326,6 +327,10 @@ func TestReplacementReissuesTheCertificateAndRevokesTheOld(t *testing.T) {
 			t.Fatal("the replacement's page does not read valid")
 		}
 
+		// The replaced certificate's credential is no longer handed out.
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: path + "/credential", Token: env.Tokens[binakerja.RoleAssessor]}); r.StatusCode != 409 {
+			t.Fatalf("the credential of a replaced certificate: %d", r.StatusCode)
+		}
 		// A replaced certificate cannot be replaced, suspended or revoked again.
 		for _, action := range []string{"/replace", "/suspend", "/revoke"} {
 			if r := post(t, env, binakerja.RoleAssessor, path+action, `{"reason":"lagi"}`); r.StatusCode != 409 {

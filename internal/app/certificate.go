@@ -289,6 +289,9 @@ func (a *App) Credential(ctx context.Context, ac Actor, id int64) (string, error
 	if err != nil {
 		return "", err
 	}
+	if err := issuable(c); err != nil {
+		return "", err
+	}
 	if a.issuer == nil {
 		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
 	}
@@ -400,6 +403,17 @@ func (a *App) changeStatus(ctx context.Context, ac Actor, id int64, to binakerja
 	return c, made, nil
 }
 
+// issuable refuses to hand out the paper or the credential of a certificate
+// that is suspended, revoked or replaced: what is given out must stand. An
+// expired certificate may still be printed, as the record of what was.
+func issuable(c *binakerja.Certificate) error {
+	switch c.Status {
+	case binakerja.CertificateSuspended, binakerja.CertificateRevoked, binakerja.CertificateReplaced:
+		return binakerja.Errorf(binakerja.Conflict, "certificate.not_issuable")
+	}
+	return nil
+}
+
 // Verify returns the certificate with a public code, for the verification
 // page (no sign-in): what anyone holding the paper may check.
 func (a *App) Verify(ctx context.Context, code string) (*binakerja.Certificate, binakerja.CertificateStatus, error) {
@@ -453,6 +467,9 @@ func (a *App) VerificationURL(code string) string {
 func (a *App) CertificatePDF(ctx context.Context, ac Actor, id int64, labels credential.Labels) ([]byte, error) {
 	c, role, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := issuable(c); err != nil {
 		return nil, err
 	}
 	if a.issuer == nil {

@@ -16,6 +16,7 @@ type certificatePageData struct {
 	QR              string
 	CanRevoke       bool
 	Suspended       bool
+	Issuable        bool // the paper and the credential may be handed out
 }
 
 func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
@@ -31,7 +32,8 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 	d := certificatePageData{Cert: c, VerificationURL: h.app.VerificationURL(c.Code),
 		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked &&
 			c.Status != binakerja.CertificateReplaced,
-		Suspended: c.Status == binakerja.CertificateSuspended}
+		Suspended: c.Status == binakerja.CertificateSuspended,
+		Issuable:  c.Status == binakerja.CertificateActive || c.Status == binakerja.CertificateExpired}
 	p := h.newPage(w, r, "certificate.title", d)
 	p.Form = form
 	return h.render(w, status, "certificate", p)

@@ -264,4 +264,18 @@ func TestCertificatePagePDFAndQR(t *testing.T) {
 	if r := env.Do(t, servertest.Request{Method: "GET", Path: base, Client: employer}); r.StatusCode != 403 {
 		t.Fatalf("an employer opening the certificate record: %d", r.StatusCode)
 	}
+
+	// A suspended certificate is neither printed nor downloaded, and its
+	// page offers neither.
+	if _, err := env.App.SetCertificateStatus(t.Context(), app.CLIActor("test"), certID, binakerja.CertificateSuspended, "diperiksa"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{base + "/pdf", base + "/credential"} {
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: path, Client: officer}); r.StatusCode != 409 {
+			t.Fatalf("%s of a suspended certificate: %d", path, r.StatusCode)
+		}
+	}
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: base, Client: officer}); r.StatusCode != 200 || strings.Contains(string(r.Body), base+"/pdf") {
+		t.Fatalf("the suspended certificate's page: %d, still offers the PDF: %v", r.StatusCode, strings.Contains(string(r.Body), base+"/pdf"))
+	}
 }
