@@ -97,6 +97,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("POST /api/v1/certificates/{id}/replace", binakerja.ActionCertificateRevoke, h.certificateReplace)
 	t.Handle("GET /.well-known/jwks.json", route.Public, h.jwks)
 	t.Handle("GET /status/{n}", route.Public, h.statusList)
+	t.Handle("GET /trust-list", route.Public, h.trustList)
 	t.Handle("/api/", route.Public, h.notFound)
 	return h
 }

@@ -176,6 +176,18 @@ func (h *Handler) certificateReplace(w http.ResponseWriter, r *http.Request) err
 	return writeJSON(w, http.StatusCreated, h.certificateJSON(c))
 }
 
+// trustList serves the signed trust list for offline verifiers.
+func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) error {
+	jws, err := h.app.TrustList(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", credential.TrustListMediaType)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, err = w.Write([]byte(jws))
+	return err
+}
+
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 	b, err := h.app.JWKS()
 	if err != nil {

@@ -241,13 +241,21 @@ func keyFunc(keys map[string]ed25519.PublicKey) jwt.Keyfunc {
 	}
 }
 
-// verifyWithGolangJWT checks the signature with golang-jwt, a JOSE library
-// independent of the one that signed, and returns the payload.
+// verifyWithGolangJWT checks the signature of a credential with golang-jwt,
+// a JOSE library independent of the one that signed, and returns the
+// payload.
 func verifyWithGolangJWT(t *testing.T, s string, keys map[string]ed25519.PublicKey) jwt.MapClaims {
+	t.Helper()
+	return verifyTyped(t, s, keys, "vc+jwt")
+}
+
+// verifyTyped checks the signature and the media type of a JWS with
+// golang-jwt and returns the payload.
+func verifyTyped(t *testing.T, s string, keys map[string]ed25519.PublicKey, typ string) jwt.MapClaims {
 	t.Helper()
 	claims := jwt.MapClaims{}
 	tok, err := jwt.ParseWithClaims(s, claims, keyFunc(keys), jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithoutClaimsValidation())
-	if err != nil || !tok.Valid || tok.Header["typ"] != "vc+jwt" {
+	if err != nil || !tok.Valid || tok.Header["typ"] != typ {
 		t.Fatalf("the credential does not verify: %v %v", err, tok.Header)
 	}
 	return claims
@@ -442,6 +450,50 @@ func TestOnlyTheEngagedBodyAssessesACohort(t *testing.T) {
 		audit := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/audit?action=cohort.engage_body", Token: env.Tokens[binakerja.RoleAdmin]})
 		if strings.Count(string(audit.Body), `"action":"cohort.engage_body"`) != 2 {
 			t.Fatalf("the engagements in the audit trail: %s", audit.Body)
+		}
+	})
+}
+
+func TestTheTrustListIsSignedAndNamesTheBodiesAndKeys(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		r := env.Do(t, servertest.Request{Method: "GET", Path: "/trust-list"})
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/jwt" {
+			t.Fatalf("trust list: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		keys := jwksKeys(t, env)
+		claims := verifyTyped(t, string(r.Body), keys, "trust-list+jwt")
+		var list struct {
+			Issuers []struct{ ID, Name string }
+			Keys    []struct{ Kid, X string }
+			Status  []string `json:"status_lists"`
+		}
+		b, _ := json.Marshal(claims)
+		json.Unmarshal(b, &list)
+		var bodies []string
+		for _, i := range list.Issuers {
+			bodies = append(bodies, lastPart(i.ID)+"="+i.Name)
+		}
+		if !strings.Contains(strings.Join(bodies, ";"), "LSP-KARYA-SUMSEL=LSP Karya Mandiri Sumatera Selatan") ||
+			len(list.Issuers) != 2 || len(list.Status) != 2 {
+			t.Fatalf("trust list content: %s", b)
+		}
+		if len(list.Keys) != len(keys) {
+			t.Fatalf("the trust list holds %d keys, the key set %d", len(list.Keys), len(keys))
+		}
+		for _, k := range list.Keys {
+			if base64.RawURLEncoding.EncodeToString(keys[k.Kid]) != k.X {
+				t.Fatalf("key %s differs from the published key set", k.Kid)
+			}
+		}
+		exp, _ := claims.GetExpirationTime()
+		if exp == nil || exp.Before(time.Now().Add(6*24*time.Hour)) {
+			t.Fatalf("the trust list's expiry: %v", exp)
+		}
+		for _, w := range forbidden {
+			if strings.Contains(string(b), w) {
+				t.Errorf("the trust list contains %q", w)
+			}
 		}
 	})
 }

@@ -454,6 +454,31 @@ func (a *App) StatusList(ctx context.Context, purpose string) (string, error) {
 	return a.issuer.StatusList(purpose, set, a.db.Now())
 }
 
+// TrustList returns the signed list of the certification bodies whose
+// credentials this site signs, with the keys and status lists to check them
+// offline.
+func (a *App) TrustList(ctx context.Context) (string, error) {
+	if a.issuer == nil {
+		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
+	}
+	var issuers []credential.TrustedIssuer
+	page := store.Page{Limit: store.MaxLimit}
+	for {
+		orgs, next, err := a.db.Organizations(ctx, store.OrgFilter{All: true, Kind: binakerja.OrgCertificationBody, Page: page})
+		if err != nil {
+			return "", err
+		}
+		for _, o := range orgs {
+			issuers = append(issuers, credential.TrustedIssuer{Code: o.Code, Name: o.Name})
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	return a.issuer.TrustList(issuers, a.db.Now())
+}
+
 // VerificationURL is the public page of a certificate.
 func (a *App) VerificationURL(code string) string {
 	if a.issuer == nil {

@@ -75,14 +75,17 @@ func (is *Issuer) JWKS() ([]byte, error) {
 	return json.Marshal(set)
 }
 
-func (is *Issuer) sign(payload any) (string, error) {
+func (is *Issuer) sign(payload any) (string, error) { return is.signAs(payload, "vc+jwt") }
+
+// signAs signs payload with the newest key, as a JWS of media type typ.
+func (is *Issuer) signAs(payload any, typ jose.ContentType) (string, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return "", err
 	}
 	k := is.keys[len(is.keys)-1]
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: k.private},
-		(&jose.SignerOptions{}).WithType("vc+jwt").WithHeader("kid", k.kid))
+		(&jose.SignerOptions{}).WithType(typ).WithHeader("kid", k.kid))
 	if err != nil {
 		return "", err
 	}
@@ -177,4 +180,36 @@ func (is *Issuer) StatusList(purpose string, set []int, now time.Time) (string, 
 		"credentialSubject": map[string]any{"id": is.StatusListURL(purpose) + "#list", "type": "BitstringStatusList",
 			"statusPurpose": purpose, "encodedList": encoded},
 	})
+}
+
+// TrustedIssuer is a certification body as the trust list names it.
+type TrustedIssuer struct {
+	Code, Name string
+}
+
+// TrustListMediaType is the media type of the signed trust list.
+const TrustListMediaType = "application/jwt"
+
+// TrustList returns the signed trust list an offline verifier caches: the
+// issuers whose credentials this site signs, the public keys (current and
+// retired) that sign them, and the status lists to check, valid for a week
+// from now.
+func (is *Issuer) TrustList(issuers []TrustedIssuer, now time.Time) (string, error) {
+	var set jose.JSONWebKeySet
+	for _, k := range is.keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.private.Public(), KeyID: k.kid, Algorithm: string(jose.EdDSA), Use: "sig"})
+	}
+	list := []map[string]string{}
+	for _, i := range issuers {
+		list = append(list, map[string]string{"id": is.baseURL + "/issuers/" + i.Code, "name": i.Name})
+	}
+	now = now.UTC().Truncate(time.Second)
+	return is.signAs(map[string]any{
+		"iss":          is.baseURL,
+		"iat":          now.Unix(),
+		"exp":          now.Add(7 * 24 * time.Hour).Unix(),
+		"issuers":      list,
+		"keys":         set.Keys,
+		"status_lists": []string{is.StatusListURL(Revocation), is.StatusListURL(Suspension)},
+	}, "trust-list+jwt")
 }

@@ -57,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/", s.API)
 	mux.Handle("GET /.well-known/jwks.json", s.API)
 	mux.Handle("GET /status/{n}", s.API)
+	mux.Handle("GET /trust-list", s.API)
 	mux.Handle("/", s.Web)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
