@@ -46,8 +46,9 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 		p.Add("cohort_id", "error.not_found")
 	case err != nil:
 		return nil, err
-	case body != nil && c.CertificationBody != body.Code:
-		// Only the engaged body assesses a cohort (and learns who is in it).
+	case body != nil && c.CertificationBody != "" && c.CertificationBody != body.Code:
+		// Only the engaged body assesses a cohort (and learns who is in it);
+		// a cohort not yet engaged engages the first body that assesses it.
 		p.Add("cohort_id", "assessment.not_engaged")
 	case !as.Date.IsZero() && as.Date.Before(c.StartDate):
 		p.Add("date", "assessment.before_cohort")
@@ -61,6 +62,15 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 	}
 	as.CertificationBody, as.BodyName, as.BodyPath = body.Code, body.Name, body.Path
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		if c.CertificationBody == "" {
+			if err := tx.SetCohortBody(ctx, c.ID, body.ID); err != nil {
+				return err
+			}
+			if err := a.record(ctx, tx, ac, role, "cohort.engage_body", "cohort", itoa(c.ID), c.Facility,
+				map[string]any{"certification_body": body.Code, "by_assessment": true}); err != nil {
+				return err
+			}
+		}
 		if err := tx.CreateAssessment(ctx, as, body.ID); err != nil {
 			return err
 		}
