@@ -287,6 +287,19 @@ func (a *App) certificateFor(ctx context.Context, ac Actor, action binakerja.Act
 	return c, role, err
 }
 
+// Certificates lists the certificates of the certification bodies within
+// the actor's reach, newest first, optionally by number prefix: the body's
+// register, where its assessors find a certificate to suspend, replace or
+// revoke.
+func (a *App) Certificates(ctx context.Context, ac Actor, number string, page store.Page) ([]*binakerja.Certificate, string, error) {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionCertificateRevoke, ""); err != nil {
+		return nil, "", err
+	}
+	f := store.CertificateFilter{Number: number, Page: page}
+	f.Within, f.All = a.scope(ac, binakerja.ActionCertificateRevoke)
+	return a.db.Certificates(ctx, f)
+}
+
 // Certificate returns a certificate.
 func (a *App) Certificate(ctx context.Context, ac Actor, id int64) (*binakerja.Certificate, error) {
 	c, _, err := a.certificateFor(ctx, ac, binakerja.ActionCertificateView, id)

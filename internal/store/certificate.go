@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -210,4 +211,47 @@ func (q Queries) CertificateNumberTaken(ctx context.Context, number string) (boo
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE number = $1`, number).Scan(&n)
 	return n > 0, mapError(err)
+}
+
+// CertificateFilter selects certificates: those issued by the certification
+// bodies within the given subtrees, by number prefix.
+type CertificateFilter struct {
+	Within []string
+	All    bool
+	Number string
+	Page   Page // the cursor continues below the last id: newest first
+}
+
+// Certificates lists certificates, newest first.
+func (q Queries) Certificates(ctx context.Context, f CertificateFilter) ([]*binakerja.Certificate, string, error) {
+	c, err := decodeCursor(f.Page.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	where := []string{"1 = 1"}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where, args = scopeClause(where, args, "o.path", f.Within, f.All)
+	if n := strings.TrimSpace(f.Number); n != "" {
+		where = append(where, `c.number LIKE `+arg(binakerja.EscapeLike(n)+"%")+` ESCAPE '\'`)
+	}
+	if f.Page.Cursor != "" {
+		where = append(where, "c.id < "+arg(c.ID))
+	}
+	limit := f.Page.limit()
+	rows, err := q.q.QueryContext(ctx, `SELECT `+certificateColumns+certificateFrom+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY c.id DESC LIMIT `+arg(limit+1), args...)
+	if err != nil {
+		return nil, "", mapError(err)
+	}
+	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Certificate, cursor, error) {
+		cert, err := scanCertificate(rows)
+		if err != nil {
+			return nil, cursor{}, err
+		}
+		return cert, cursor{ID: cert.ID}, nil
+	})
 }

@@ -2,12 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"binakerja"
 	"binakerja/internal/credential"
 	"binakerja/internal/i18n"
 	"binakerja/internal/route"
+	"binakerja/internal/store"
 )
 
 type certificatePageData struct {
@@ -37,6 +39,27 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 	p := h.newPage(w, r, "certificate.title", d)
 	p.Form = form
 	return h.render(w, status, "certificate", p)
+}
+
+type certificateListData struct {
+	Certificates []*binakerja.Certificate
+	Number       string
+	Next         string
+}
+
+// certificateList is the certification body's register of certificates.
+func (h *Handler) certificateList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	cs, next, err := h.app.Certificates(r.Context(), route.ActorFrom(r.Context()), q.Get("number"),
+		store.Page{Cursor: q.Get("cursor")})
+	if err != nil {
+		return err
+	}
+	d := certificateListData{Certificates: cs, Number: q.Get("number")}
+	if next != "" {
+		d.Next = "/certificates?" + url.Values{"number": {d.Number}, "cursor": {next}}.Encode()
+	}
+	return h.render(w, http.StatusOK, "certificate_list", h.newPage(w, r, "certificate.list.title", d))
 }
 
 func (h *Handler) certificateShow(w http.ResponseWriter, r *http.Request) error {

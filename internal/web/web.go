@@ -109,6 +109,7 @@ func (h *Handler) routes() {
 	t.Handle("POST /training/cohorts/{id}/assessments", binakerja.ActionAssessmentManage, h.assessmentCreate)
 	t.Handle("GET /assessments/{id}", binakerja.ActionAssessmentManage, h.assessmentShow)
 	t.Handle("POST /assessments/{id}/results", binakerja.ActionAssessmentManage, h.assessmentResults)
+	t.Handle("GET /certificates", binakerja.ActionCertificateRevoke, h.certificateList)
 	t.Handle("GET /certificates/{id}", binakerja.ActionCertificateView, h.certificateShow)
 	t.Handle("GET /certificates/{id}/qr.png", binakerja.ActionCertificateView, h.certificateQR)
 	t.Handle("GET /certificates/{id}/pdf", binakerja.ActionCertificateView, h.certificatePDF)
@@ -227,6 +228,7 @@ var navigation = []struct {
 	{"nav.home", "/", binakerja.ActionSelf},
 	{"nav.inmates", "/inmates", binakerja.ActionInmateView},
 	{"nav.training", "/training", binakerja.ActionTrainingView},
+	{"nav.certificates", "/certificates", binakerja.ActionCertificateRevoke},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},

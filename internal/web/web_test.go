@@ -279,3 +279,29 @@ func TestCertificatePagePDFAndQR(t *testing.T) {
 		t.Fatalf("the suspended certificate's page: %d, still offers the PDF: %v", r.StatusCode, strings.Contains(string(r.Body), base+"/pdf"))
 	}
 }
+
+func TestTheBodyRegisterListsItsCertificatesByNumber(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		all, _, err := env.App.Certificates(t.Context(), app.CLIActor("test"), "", store.Page{Limit: store.MaxLimit})
+		if err != nil || len(all) < 2 {
+			t.Fatalf("the demo world's certificates: %d %v", len(all), err)
+		}
+		assessor := env.Login(t, servertest.Email(binakerja.RoleAssessor))
+		r := env.Do(t, servertest.Request{Method: "GET", Path: "/certificates", Client: assessor})
+		for _, c := range all {
+			if r.StatusCode != 200 || !strings.Contains(string(r.Body), fmt.Sprintf(`href="/certificates/%d"`, c.ID)) {
+				t.Fatalf("the register: %d, missing certificate %d", r.StatusCode, c.ID)
+			}
+		}
+		one := all[len(all)-1]
+		r = env.Do(t, servertest.Request{Method: "GET", Path: "/certificates?number=" + url.QueryEscape(one.Number), Client: assessor})
+		if r.StatusCode != 200 || strings.Count(string(r.Body), `href="/certificates/`) != 1 || !strings.Contains(string(r.Body), one.HolderName) {
+			t.Fatalf("by number %q: %d", one.Number, r.StatusCode)
+		}
+		officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: "/certificates", Client: officer}); r.StatusCode != 403 {
+			t.Fatalf("a facility officer opening the body's register: %d", r.StatusCode)
+		}
+	})
+}
