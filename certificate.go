@@ -123,6 +123,13 @@ func (c *Certificate) StatusOn(d Date) CertificateStatus {
 	return c.Status
 }
 
+// Issuable reports whether the certificate's paper and credential may be
+// handed out: not while it is suspended, and never once revoked or replaced.
+// An expired certificate may still be printed, as the record of what was.
+func (c *Certificate) Issuable() bool {
+	return c.Status == CertificateActive || c.Status == CertificateExpired
+}
+
 // StatusListSize is the number of entries of a revocation status list: large
 // enough that one holder cannot be picked out by their index (W3C Bitstring
 // Status List recommends at least 131,072).

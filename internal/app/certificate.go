@@ -427,11 +427,9 @@ func (a *App) changeStatus(ctx context.Context, ac Actor, id int64, to binakerja
 }
 
 // issuable refuses to hand out the paper or the credential of a certificate
-// that is suspended, revoked or replaced: what is given out must stand. An
-// expired certificate may still be printed, as the record of what was.
+// that is not binakerja.Certificate.Issuable.
 func issuable(c *binakerja.Certificate) error {
-	switch c.Status {
-	case binakerja.CertificateSuspended, binakerja.CertificateRevoked, binakerja.CertificateReplaced:
+	if !c.Issuable() {
 		return binakerja.Errorf(binakerja.Conflict, "certificate.not_issuable")
 	}
 	return nil
@@ -600,21 +598,22 @@ func (a *App) Assessment(ctx context.Context, ac Actor, id int64) (*AssessmentDe
 	return d, nil
 }
 
-// AssessmentsOf lists a cohort's assessments, to the assessors of the body
-// engaged for it (and the admins over it).
-func (a *App) AssessmentsOf(ctx context.Context, ac Actor, cohortID int64) ([]*binakerja.Assessment, error) {
+// AssessmentsOf returns a cohort and its assessments, to the assessors of the
+// body engaged for it (and the admins over it).
+func (a *App) AssessmentsOf(ctx context.Context, ac Actor, cohortID int64) (*binakerja.Cohort, []*binakerja.Assessment, error) {
 	if _, err := a.authorize(ctx, ac, binakerja.ActionAssessmentManage, ""); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := a.db.Cohort(ctx, cohortID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	const act = binakerja.ActionAssessmentManage
 	if !(c.BodyPath != "" && a.canSee(ac, act, c.BodyPath)) && !a.canSee(ac, act, c.FacilityPath) && !a.canSee(ac, act, c.ProviderPath) {
-		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+		return nil, nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
-	return a.db.AssessmentsOf(ctx, cohortID)
+	as, err := a.db.AssessmentsOf(ctx, cohortID)
+	return c, as, err
 }
 
 // SetCertificatePattern sets the number pattern of a certification body's

@@ -68,11 +68,16 @@ func (is *Issuer) StatusListURL(purpose string) string {
 
 // JWKS returns the issuers' public keys, current and retired, as a JWK Set.
 func (is *Issuer) JWKS() ([]byte, error) {
-	var set jose.JSONWebKeySet
+	return json.Marshal(jose.JSONWebKeySet{Keys: is.publicKeys()})
+}
+
+// publicKeys returns the public halves of the ring's keys, oldest first.
+func (is *Issuer) publicKeys() []jose.JSONWebKey {
+	var out []jose.JSONWebKey
 	for _, k := range is.keys {
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.private.Public(), KeyID: k.kid, Algorithm: string(jose.EdDSA), Use: "sig"})
+		out = append(out, jose.JSONWebKey{Key: k.private.Public(), KeyID: k.kid, Algorithm: string(jose.EdDSA), Use: "sig"})
 	}
-	return json.Marshal(set)
+	return out
 }
 
 func (is *Issuer) sign(payload any) (string, error) { return is.signAs(payload, "vc+jwt") }
@@ -195,10 +200,6 @@ const TrustListMediaType = "application/jwt"
 // retired) that sign them, and the status lists to check, valid for a week
 // from now.
 func (is *Issuer) TrustList(issuers []TrustedIssuer, now time.Time) (string, error) {
-	var set jose.JSONWebKeySet
-	for _, k := range is.keys {
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.private.Public(), KeyID: k.kid, Algorithm: string(jose.EdDSA), Use: "sig"})
-	}
 	list := []map[string]string{}
 	for _, i := range issuers {
 		list = append(list, map[string]string{"id": is.baseURL + "/issuers/" + i.Code, "name": i.Name})
@@ -209,7 +210,7 @@ func (is *Issuer) TrustList(issuers []TrustedIssuer, now time.Time) (string, err
 		"iat":          now.Unix(),
 		"exp":          now.Add(7 * 24 * time.Hour).Unix(),
 		"issuers":      list,
-		"keys":         set.Keys,
+		"keys":         is.publicKeys(),
 		"status_lists": []string{is.StatusListURL(Revocation), is.StatusListURL(Suspension)},
 	}, "trust-list+jwt")
 }

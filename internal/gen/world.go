@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"slices"
 	"strings"
 
 	"binakerja"
 	"binakerja/internal/app"
-	"binakerja/internal/store"
 )
 
 // Province is a province's Kemendagri code and name.
@@ -150,12 +148,13 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 		return st, err
 	}
 	var items []app.ReleaseListItem
+	var people []int64 // beside items
 	for _, d := range due {
 		it := app.ReleaseListItem{EpisodeID: d.ID, Date: d.ExpectedRelease, Reason: binakerja.ReleaseEndOfSentence}
 		if rng.IntN(3) > 0 && !d.TwoThirdsDate.IsZero() {
 			it.Date, it.Reason = d.TwoThirdsDate, binakerja.ReleaseParole
 		}
-		items = append(items, it)
+		items, people = append(items, it), append(people, d.PersonID)
 	}
 	if err := a.RecordReleases(ctx, ac, code, items); err != nil {
 		return st, err
@@ -167,12 +166,12 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 	lines := bytes.Split(file.Bytes(), []byte("\n"))
 	var again bytes.Buffer
 	again.WriteString(InmateHeader)
-	for _, it := range items {
+	for i, it := range items {
 		gap := int(today.Time().Sub(it.Date.Time()).Hours() / 24)
 		if gap < 60 || rng.IntN(ReadmissionShare) != 0 {
 			continue
 		}
-		r, err := a.DB().Inmate(ctx, due[slices.IndexFunc(due, func(d store.DueEpisode) bool { return d.ID == it.EpisodeID })].PersonID)
+		r, err := a.DB().Inmate(ctx, people[i])
 		if err != nil {
 			return st, err
 		}

@@ -7,7 +7,6 @@ import (
 	"binakerja"
 	"binakerja/internal/app"
 	"binakerja/internal/route"
-	"binakerja/internal/store"
 )
 
 type cohortAssessmentsData struct {
@@ -23,20 +22,8 @@ func (h *Handler) cohortAssessmentsPage(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	cs, _, err := h.app.Cohorts(r.Context(), ac, store.CohortFilter{Page: store.Page{Limit: store.MaxLimit}})
-	if err != nil {
-		return err
-	}
 	d := cohortAssessmentsData{SiteTypes: binakerja.SiteTypes}
-	for _, c := range cs {
-		if c.ID == id {
-			d.Cohort = c
-		}
-	}
-	if d.Cohort == nil {
-		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
-	}
-	if d.Assessments, err = h.app.AssessmentsOf(r.Context(), ac, id); err != nil {
+	if d.Cohort, d.Assessments, err = h.app.AssessmentsOf(r.Context(), ac, id); err != nil {
 		return err
 	}
 	p := h.newPage(w, r, "assessment.list.title", d)

@@ -35,7 +35,7 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request, status
 		QR: "/certificates/" + strconv.FormatInt(id, 10) + "/qr.png", CanRevoke: ac.User.Can(binakerja.ActionCertificateRevoke, "") && c.Status != binakerja.CertificateRevoked &&
 			c.Status != binakerja.CertificateReplaced,
 		Suspended: c.Status == binakerja.CertificateSuspended,
-		Issuable:  c.Status == binakerja.CertificateActive || c.Status == binakerja.CertificateExpired}
+		Issuable:  c.Issuable()}
 	p := h.newPage(w, r, "certificate.title", d)
 	p.Form = form
 	return h.render(w, status, "certificate", p)
