@@ -7,24 +7,31 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 
 	"binakerja"
 	"binakerja/internal/importer"
 	"binakerja/internal/store"
 )
 
-// ImportSource opens the file being imported. The import reads it twice (once
-// to find duplicates, once to write), so that memory stays small whatever the
-// file's size.
+// ImportSource opens the file being imported. The import reads it as a
+// stream, so that memory stays small whatever the file's size; it opens it
+// a second time only when a duplicate turns up after the first of its rows
+// was written.
 type ImportSource func() (io.ReadCloser, error)
 
 // ImportOptions steer an import.
 type ImportOptions struct {
 	FileName   string
-	Sheet      string                // XLSX sheet; the first when empty
-	DryRun     bool                  // report what would happen, write nothing
-	SkipErrors bool                  // write the valid rows even when others have errors
-	Progress   func(done, total int) // rows written of the valid rows, now and then
+	Sheet      string // XLSX sheet; the first when empty
+	Size       int64  // the file's size in bytes, when known: for Progress
+	DryRun     bool   // report what would happen, write nothing
+	SkipErrors bool   // write the valid rows even when others have errors
+	// Progress is told now and then how many valid rows were written and
+	// which share of the file was read (-1 when that is not known).
+	Progress func(written int, read float64)
 }
 
 // MaxReportedProblems bounds the problems an import report lists; the counts
@@ -57,7 +64,11 @@ func (r *ImportReport) problem(p importer.Problem) {
 }
 
 // errImportRefused makes Transact roll back an import that will not be kept.
-var errImportRefused = errors.New("import not kept")
+var (
+	errImportRefused = errors.New("import not kept")
+	errFileRefused   = errors.New("file cannot be read as an inmate table")
+	errLateDuplicate = errors.New("duplicate of a row already written")
+)
 
 // ImportInmates imports an inmate file into the facility's register
 // (contract §4). A row whose NIK, or else registration number, matches a
@@ -67,6 +78,11 @@ var errImportRefused = errors.New("import not kept")
 // registration number are both rejected. The whole import is one
 // transaction: unless SkipErrors, any problem means nothing is written, and
 // the error is Invalid with the report telling why.
+//
+// The file is read once: reading, checking and sealing run on one core, a
+// batch ahead of the writing on the other. Should a duplicate turn up after
+// the first of its rows was written, the transaction is rolled back and the
+// import runs again, leaving both rows out from the start.
 func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open ImportSource, opts ImportOptions) (*ImportReport, error) {
 	role, err := a.authorize(ctx, ac, binakerja.ActionInmateWrite, "")
 	if err != nil {
@@ -85,59 +101,81 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 	if a.nik == nil {
 		return nil, binakerja.Errorf(binakerja.Internal, "error.internal")
 	}
-	rep := &ImportReport{DryRun: opts.DryRun}
-	today := a.today()
-
-	// Pass 1: validate every row, hash the file, find duplicate keys.
-	scan, err := a.scanImport(open, opts.Sheet, today, rep)
-	if err != nil {
+	rep, scan, err := a.importOnce(ctx, ac, role, fac, open, opts, nil)
+	if errors.Is(err, errLateDuplicate) {
+		rep, scan, err = a.importOnce(ctx, ac, role, fac, open, opts, scan.bad)
+	}
+	if opts.Progress != nil && scan != nil && scan.header != nil {
+		opts.Progress(rep.Created+rep.Updated+rep.Unchanged+rep.Readmitted, 1)
+	}
+	switch {
+	case errors.Is(err, errImportRefused):
+		if rep.Rejected > 0 && !opts.SkipErrors {
+			return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
+		}
+		return rep, nil // a dry run
+	case errors.Is(err, errFileRefused):
+		return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
+	case err != nil:
 		return rep, err
 	}
-	if scan.header == nil { // the file cannot be read as an inmate table
-		return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
-	}
+	rep.Written = true
+	return rep, nil
+}
 
-	// Pass 2: match and write, in one transaction.
-	keep := false
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		rec := &store.ImportRecord{FacilityID: fac.ID, FileName: opts.FileName, FileSHA256: scan.sha256, Actor: ac.label()}
+// importOnce reads the file and writes its valid rows in one transaction,
+// leaving out the lines in skip (known to be duplicates) from the start.
+func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binakerja.Organization,
+	open ImportSource, opts ImportOptions, skip map[int]bool) (*ImportReport, *importScan, error) {
+	rep := &ImportReport{DryRun: opts.DryRun}
+	scan := &importScan{bad: map[int]bool{}, skip: skip}
+	today := a.today()
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		rec := &store.ImportRecord{FacilityID: fac.ID, FileName: opts.FileName, Actor: ac.label()}
 		if !opts.DryRun {
 			if err := tx.CreateImport(ctx, rec); err != nil {
 				return err
 			}
 		}
-		w := &importWriter{a: a, tx: tx, ctx: ctx, fac: fac, rep: rep, importID: rec.ID, h: scan.header}
+		w := &importWriter{a: a, tx: tx, ctx: ctx, fac: fac, rep: rep, importID: rec.ID}
 		if err := w.start(); err != nil {
 			return err
 		}
-		// Reading, parsing and sealing run beside the writing, on the
-		// other core, a batch ahead.
-		batches := make(chan []prepared, 2)
+		batches := make(chan importBatchOf, 2)
 		stop := make(chan struct{})
-		defer close(stop)
 		var readErr error
-		go func() {
+		var wg sync.WaitGroup
+		wg.Go(func() {
 			defer close(batches)
-			readErr = a.prepareRows(open, opts.Sheet, scan, today, batches, stop)
-		}()
-		done := 0
-		for batch := range batches {
-			if err := w.write(batch); err != nil {
+			readErr = a.readImport(open, opts, today, scan, batches, stop)
+		})
+		defer func() { close(stop); wg.Wait() }()
+		written := 0
+		for b := range batches {
+			w.h = b.header
+			if err := w.write(b.rows); err != nil {
 				return err
 			}
-			done += len(batch)
+			written += len(b.rows)
 			if opts.Progress != nil {
-				opts.Progress(done, rep.Rows-len(scan.bad))
+				opts.Progress(written, b.read)
 			}
 		}
 		if readErr != nil {
 			return readErr
 		}
-		slices.SortStableFunc(rep.Problems, func(x, y importer.Problem) int { return x.Line - y.Line })
-		keep = !opts.DryRun && (rep.Rejected == 0 || opts.SkipErrors)
+		scan.report(rep)
+		switch {
+		case scan.header == nil:
+			return errFileRefused
+		case scan.late:
+			return errLateDuplicate
+		}
+		keep := !opts.DryRun && (rep.Rejected == 0 || opts.SkipErrors)
 		if !keep {
 			return errImportRefused
 		}
+		rec.FileSHA256 = scan.sha256
 		rec.Rows, rec.Created, rec.Updated, rec.Unchanged, rec.Readmitted, rec.Rejected =
 			rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected
 		if err := tx.FinishImport(ctx, rec); err != nil {
@@ -148,25 +186,7 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 			"file": opts.FileName, "sha256": scan.sha256, "rows": rep.Rows, "created": rep.Created,
 			"updated": rep.Updated, "unchanged": rep.Unchanged, "readmitted": rep.Readmitted, "rejected": rep.Rejected})
 	})
-	if opts.Progress != nil && scan.header != nil {
-		opts.Progress(rep.Rows-len(scan.bad), rep.Rows-len(scan.bad))
-	}
-	switch {
-	case errors.Is(err, errImportRefused):
-		if rep.Rejected > 0 && !opts.SkipErrors {
-			return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
-		}
-		return rep, nil // a dry run
-	case err != nil:
-		var fe *importer.FileError
-		if errors.As(err, &fe) {
-			rep.problem(importer.Problem{Line: 0, Key: fe.Key, Args: fe.Args})
-			return rep, binakerja.Errorf(binakerja.Invalid, "import.refused")
-		}
-		return rep, err
-	}
-	rep.Written = true
-	return rep, nil
+	return rep, scan, err
 }
 
 // prepared is a valid row with what writing it needs computed ahead: the
@@ -180,40 +200,173 @@ type prepared struct {
 	sealed []byte
 }
 
-// prepareRows reads the file again and sends its valid rows, prepared, in
-// batches, until the end of the file or until stop is closed.
-func (a *App) prepareRows(open ImportSource, sheet string, scan *importScan, today binakerja.Date,
-	out chan<- []prepared, stop <-chan struct{}) error {
+// importBatchOf is a batch of rows for the writer, with the share of the
+// file read when it was sent (-1 when not known).
+type importBatchOf struct {
+	header *importer.Header
+	rows   []prepared
+	read   float64
+}
+
+// importScan is what reading the file learns. The reading goroutine owns it
+// until it closes its channel of batches.
+type importScan struct {
+	header   *importer.Header // nil unless the whole file was read as an inmate table
+	bad      map[int]bool     // lines with a problem
+	skip     map[int]bool     // lines known beforehand to be duplicates: never sent
+	late     bool             // a duplicate of a row already sent to the writer
+	sha256   string
+	rows     int
+	rejected int
+	problems ImportReport // the problems found in reading, bounded as in a report
+	unknown  []string
+}
+
+func (s *importScan) reject(line int) {
+	if !s.bad[line] {
+		s.bad[line] = true
+		s.rejected++
+	}
+}
+
+// report adds what reading found to the writer's report.
+func (s *importScan) report(rep *ImportReport) {
+	rep.Rows, rep.UnknownColumns = s.rows, s.unknown
+	rep.Rejected += s.rejected
+	writing := rep.Problems
+	more := s.problems.MoreProblems + rep.MoreProblems
+	rep.Problems, rep.MoreProblems = nil, 0
+	for _, p := range slices.Concat(s.problems.Problems, writing) {
+		rep.problem(p)
+	}
+	rep.MoreProblems += more
+	slices.SortStableFunc(rep.Problems, func(x, y importer.Problem) int { return x.Line - y.Line })
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readImport reads the file, checks every row and finds duplicates, and
+// sends the valid rows, prepared, in batches, until the end of the file or
+// until stop is closed. A row is sent only while it has no duplicate so far;
+// should one turn up later, s.late says so.
+func (a *App) readImport(open ImportSource, opts ImportOptions, today binakerja.Date, s *importScan,
+	out chan<- importBatchOf, stop <-chan struct{}) error {
 	f, err := open()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	recs, err := importer.Open(f, sheet)
+	hash := sha256.New()
+	src := &countingReader{r: io.TeeReader(f, hash)}
+	recs, err := importer.Open(src, opts.Sheet)
+	var fe *importer.FileError
+	if errors.As(err, &fe) {
+		s.problems.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	recs.Next() // the header
+	first, line, ok := recs.Next()
+	if !ok {
+		if errors.As(recs.Err(), &fe) {
+			s.problems.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+		} else {
+			s.problems.problem(importer.Problem{Key: "import.file.empty"})
+		}
+		return nil
+	}
+	h, missing, twice := importer.ParseHeader(slices.Clone(first))
+	s.unknown = h.Unknown
+	for _, c := range missing {
+		s.problems.problem(importer.Problem{Line: line, Field: string(c), Key: "import.column.missing"})
+	}
+	for _, c := range twice {
+		s.problems.problem(importer.Problem{Line: line, Field: c, Key: "import.column.twice"})
+	}
+	if len(missing)+len(twice) > 0 {
+		return nil
+	}
+
+	// The share of the file read: from the bytes, for a CSV file of known
+	// size (an XLSX file is read whole before its first row).
+	read := func() float64 {
+		if opts.Size <= 0 || importer.IsXLSX(recs) {
+			return -1
+		}
+		return min(1, float64(src.n)/float64(opts.Size))
+	}
 	batch := make([]prepared, 0, importBatch)
+	lastSent := 0 // the last line of the batches sent
 	send := func() bool {
+		batch = slices.DeleteFunc(batch, func(p prepared) bool { return s.bad[p.row.Line] })
+		if len(batch) > 0 {
+			lastSent = batch[len(batch)-1].row.Line
+		}
 		select {
-		case out <- batch:
+		case out <- importBatchOf{header: h, rows: batch, read: read()}:
 			batch = make([]prepared, 0, importBatch)
 			return true
 		case <-stop:
 			return false
 		}
 	}
+	// The first line using each NIK (as a number: 16 digits fit in 64 bits)
+	// and each registration number; a second use marks both lines.
+	firstNIK := map[uint64]int32{}
+	firstRegno := map[string]int32{}
+	reported := map[string]bool{}
+	dup := func(key string, prev int, line int, field string, msg string) {
+		if !reported[key] {
+			reported[key] = true
+			s.problems.problem(importer.Problem{Line: prev, Field: field, Key: msg, Args: []any{line}})
+			if prev <= lastSent && !s.bad[prev] && !s.skip[prev] {
+				s.late = true
+			}
+			s.reject(prev)
+		}
+		s.problems.problem(importer.Problem{Line: line, Field: field, Key: msg, Args: []any{prev}})
+		s.reject(line)
+	}
 	for {
-		r, line, ok := recs.Next()
+		rec, line, ok := recs.Next()
 		if !ok {
 			break
 		}
-		if scan.bad[line] {
+		s.rows++
+		row, ps := h.Parse(rec, line, today)
+		if row == nil {
+			for _, p := range ps {
+				s.problems.problem(p)
+			}
+			s.reject(line)
 			continue
 		}
-		row, _ := scan.header.Parse(r, line, today)
-		if row == nil {
+		if nik, err := strconv.ParseUint(row.NIK, 10, 64); err == nil {
+			if prev, seen := firstNIK[nik]; seen {
+				dup("n:"+row.NIK, int(prev), line, h.Name(importer.ColNIK), "import.duplicate.nik")
+			} else {
+				firstNIK[nik] = int32(line)
+			}
+		}
+		if prev, seen := firstRegno[row.RegistrationNumber]; seen {
+			dup("r:"+row.RegistrationNumber, int(prev), line, h.Name(importer.ColRegistration), "import.duplicate.registration")
+		} else {
+			firstRegno[strings.Clone(row.RegistrationNumber)] = int32(line) // not the whole record
+		}
+		if s.bad[line] || s.skip[line] || s.late {
+			// Once a row already written turns out to be a duplicate, the
+			// import runs again; reading on only completes the report.
 			continue
 		}
 		p := prepared{row: row, source: row.Milestones(), uid: newUID()}
@@ -226,109 +379,17 @@ func (a *App) prepareRows(open ImportSource, sheet string, scan *importScan, tod
 		}
 	}
 	if err := recs.Err(); err != nil {
+		if errors.As(err, &fe) {
+			s.problems.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
+			return nil
+		}
 		return err
 	}
-	if len(batch) > 0 {
-		send()
+	if len(batch) > 0 && !s.late && !send() {
+		return nil
 	}
-	return nil
-}
-
-// importScan is what the first pass learns.
-type importScan struct {
-	header *importer.Header
-	bad    map[int]bool // lines with a problem
-	sha256 string
-}
-
-func (a *App) scanImport(open ImportSource, sheet string, today binakerja.Date, rep *ImportReport) (*importScan, error) {
-	f, err := open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	hash := sha256.New()
-	recs, err := importer.Open(io.TeeReader(f, hash), sheet)
-	var fe *importer.FileError
-	if errors.As(err, &fe) {
-		rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
-		return &importScan{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	first, line, ok := recs.Next()
-	if !ok {
-		if errors.As(recs.Err(), &fe) {
-			rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
-		} else {
-			rep.problem(importer.Problem{Key: "import.file.empty"})
-		}
-		return &importScan{}, nil
-	}
-	h, missing, twice := importer.ParseHeader(slices.Clone(first))
-	rep.UnknownColumns = h.Unknown
-	for _, c := range missing {
-		rep.problem(importer.Problem{Line: line, Field: string(c), Key: "import.column.missing"})
-	}
-	for _, c := range twice {
-		rep.problem(importer.Problem{Line: line, Field: c, Key: "import.column.twice"})
-	}
-	if len(missing)+len(twice) > 0 {
-		return &importScan{}, nil
-	}
-	s := &importScan{header: h, bad: map[int]bool{}}
-	// firstLine maps a NIK or registration number to the first line using it;
-	// a second use marks both lines.
-	firstLine := map[string]int{}
-	reject := func(line int) {
-		if !s.bad[line] {
-			s.bad[line] = true
-			rep.Rejected++
-		}
-	}
-	reported := map[string]bool{}
-	dup := func(key string, line int, field string, bad string) {
-		prev, seen := firstLine[key]
-		if !seen {
-			firstLine[key] = line
-			return
-		}
-		if !reported[key] {
-			reported[key] = true
-			rep.problem(importer.Problem{Line: prev, Field: field, Key: bad, Args: []any{line}})
-			reject(prev)
-		}
-		rep.problem(importer.Problem{Line: line, Field: field, Key: bad, Args: []any{prev}})
-		reject(line)
-	}
-	for {
-		rec, line, ok := recs.Next()
-		if !ok {
-			break
-		}
-		rep.Rows++
-		row, ps := h.Parse(rec, line, today)
-		if row == nil {
-			for _, p := range ps {
-				rep.problem(p)
-			}
-			reject(line)
-			continue
-		}
-		if row.NIK != "" {
-			dup("n:"+row.NIK, line, h.Name(importer.ColNIK), "import.duplicate.nik")
-		}
-		dup("r:"+row.RegistrationNumber, line, h.Name(importer.ColRegistration), "import.duplicate.registration")
-	}
-	if err := recs.Err(); err != nil {
-		if errors.As(err, &fe) {
-			rep.problem(importer.Problem{Key: fe.Key, Args: fe.Args})
-			return &importScan{}, nil
-		}
-		return nil, err
-	}
-	io.Copy(hash, f) // whatever the reader did not need
+	s.header = h
+	io.Copy(hash, src) // whatever the reader did not need
 	s.sha256 = hex.EncodeToString(hash.Sum(nil))
-	return s, nil
+	return nil
 }

@@ -162,6 +162,56 @@ func TestImportRejectsDuplicatesAndConflicts(t *testing.T) {
 	})
 }
 
+// A duplicate far below its first row, after that row went to the writer:
+// both rows are left out all the same, and the report and the counts are
+// those of a file read with both known from the start.
+func TestADuplicateFoundAfterItsFirstRowWasWrittenLeavesBothOut(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.facility(t, "LP-A")
+		var file strings.Builder
+		file.WriteString(header)
+		const rows = 2500 // more than two batches
+		for i := range rows {
+			nik := fmt.Sprintf("16080112039%05d", i)
+			if i == rows-1 {
+				nik = "1608011203900003" // line 5's NIK
+			}
+			fmt.Fprintf(&file, "R%d;Warga %d;%s;;L;2025-01-10;;\n", i, i, nik)
+		}
+		var progress []float64
+		rep, err := e.importFile(t, "LP-A", file.String(), app.ImportOptions{SkipErrors: true,
+			Size: int64(file.Len()), Progress: func(_ int, read float64) { progress = append(progress, read) }})
+		if err != nil || !rep.Written || rep.Created != rows-2 || rep.Rejected != 2 {
+			t.Fatalf("%+v %v", rep, err)
+		}
+		if len(rep.Problems) != 2 || rep.Problems[0].Line != 5 || rep.Problems[1].Line != rows+1 ||
+			rep.Problems[0].Key != "import.duplicate.nik" {
+			t.Fatalf("problems %+v", rep.Problems)
+		}
+		for _, nik := range []string{"1608011203900003", fmt.Sprintf("16080112039%05d", rows-2)} {
+			list, _, err := e.app.Inmates(t.Context(), e.cli, app.InmateQuery{NIK: nik})
+			want := 1
+			if nik == "1608011203900003" {
+				want = 0
+			}
+			if err != nil || len(list) != want {
+				t.Errorf("NIK %s: %d people (%v), want %d", nik, len(list), err, want)
+			}
+		}
+		if len(progress) < 3 || progress[len(progress)-1] != 1 || progress[0] <= 0 || progress[0] >= 1 {
+			t.Errorf("progress by the share of the file read: %v", progress)
+		}
+
+		// The same duplicate in a file that must be whole writes nothing.
+		e.facility(t, "LP-B")
+		rep, err = e.importFile(t, "LP-B", strings.ReplaceAll(file.String(), ";L;", ";P;"), app.ImportOptions{})
+		if binakerja.ErrorKind(err) != binakerja.Invalid || rep.Written || rep.Rejected < 2 {
+			t.Fatalf("abort: %+v %v", rep, err)
+		}
+	})
+}
+
 func TestDryRunReportsAndWritesNothing(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/t.db")
 	e.facility(t, "LP-A")

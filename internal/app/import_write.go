@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"binakerja"
 	"binakerja/internal/importer"
@@ -22,7 +23,10 @@ type importWriter struct {
 	rep      *ImportReport
 	importID int64
 	h        *importer.Header
-	regnos   map[string]int64 // registration numbers open at the facility → episode id
+	// regnos maps the registration numbers open at the facility to their
+	// episode ids. Its keys are copies: a field of a record read shares the
+	// memory of the whole record.
+	regnos map[string]int64
 }
 
 // importBatch is how many rows the writer handles together.
@@ -73,7 +77,7 @@ func (w *importWriter) write(batch []prepared) error {
 		return err
 	}
 	for _, n := range fresh {
-		w.regnos[n.Episode.RegistrationNumber] = n.Episode.ID
+		w.regnos[strings.Clone(n.Episode.RegistrationNumber)] = n.Episode.ID
 	}
 	w.rep.Created += len(fresh)
 	return nil
@@ -156,7 +160,7 @@ func (w *importWriter) readmit(row *importer.Row, latest *store.InmateRecord, so
 	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
 		return err
 	}
-	w.regnos[e.RegistrationNumber] = e.ID
+	w.regnos[strings.Clone(e.RegistrationNumber)] = e.ID
 	w.rep.Readmitted++
 	return nil
 }
@@ -231,7 +235,7 @@ func (w *importWriter) update(row *importer.Row, r *store.InmateRecord, sealed, 
 			return err
 		}
 		delete(w.regnos, r.Episode.RegistrationNumber)
-		w.regnos[e.RegistrationNumber] = e.ID
+		w.regnos[strings.Clone(e.RegistrationNumber)] = e.ID
 		if e.Status != oldStatus {
 			if err := w.tx.AddStatus(w.ctx, e.ID, e.Status, w.a.today(), "import"); err != nil {
 				return err

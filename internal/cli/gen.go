@@ -38,7 +38,7 @@ func runGen(ctx context.Context, args []string, env Env) error {
 	start := time.Now()
 	var progress func(done, total int)
 	if isTerminal(env.Stderr) {
-		progress = func(done, total int) { drawProgress(env.Stderr, done, total) }
+		progress = func(done, total int) { drawProgress(env.Stderr, done, float64(done)/float64(max(total, 1)), "people") }
 	}
 	st, err := gen.World(ctx, a, sc, *seed, binakerja.DateOf(time.Now()), progress)
 	if progress != nil {

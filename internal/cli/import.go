@@ -38,7 +38,8 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		return usagef("import inmates: --on-error must be abort or skip")
 	}
 	path := fs.Arg(0)
-	if _, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
@@ -46,10 +47,11 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeDB()
-	opts := app.ImportOptions{FileName: filepath.Base(path), Sheet: *sheet, DryRun: *dry, SkipErrors: *onError == "skip"}
+	opts := app.ImportOptions{FileName: filepath.Base(path), Sheet: *sheet, Size: fi.Size(), DryRun: *dry,
+		SkipErrors: *onError == "skip"}
 	bar := isTerminal(env.Stderr)
 	if bar {
-		opts.Progress = func(done, total int) { drawProgress(env.Stderr, done, total) }
+		opts.Progress = func(done int, read float64) { drawProgress(env.Stderr, done, read, "rows") }
 	}
 	rep, err := a.ImportInmates(ctx, app.CLIActor(osUser(env)), *org, func() (io.ReadCloser, error) { return os.Open(path) }, opts)
 	if bar {
@@ -91,15 +93,16 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-// drawProgress redraws a progress bar on one terminal line.
-func drawProgress(w io.Writer, done, total int) {
-	const width = 30
-	frac := 1.0
-	if total > 0 {
-		frac = float64(done) / float64(total)
+// drawProgress redraws a progress bar on one terminal line: done items, and
+// the share of the work done (a count alone when it is negative).
+func drawProgress(w io.Writer, done int, frac float64, items string) {
+	if frac < 0 {
+		fmt.Fprintf(w, "\r%d %s", done, items)
+		return
 	}
-	n := int(frac * width)
-	fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d/%d rows", strings.Repeat("#", n), strings.Repeat("-", width-n), frac*100, done, total)
+	const width = 30
+	n := int(min(frac, 1) * width)
+	fmt.Fprintf(w, "\r[%s%s] %3.0f%% %d %s", strings.Repeat("#", n), strings.Repeat("-", width-n), frac*100, done, items)
 }
 
 func runImportSchemes(ctx context.Context, args []string, env Env) error {

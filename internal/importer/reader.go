@@ -150,6 +150,13 @@ func blank(rec []string) bool {
 	return true
 }
 
+// IsXLSX reports whether the records come from an XLSX file, which is read
+// whole before its first record.
+func IsXLSX(r Records) bool {
+	_, ok := r.(*xlsxRecords)
+	return ok
+}
+
 type xlsxRecords struct {
 	f    *excelize.File
 	rows *excelize.Rows

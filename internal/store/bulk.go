@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"binakerja"
 )
@@ -11,14 +13,11 @@ import (
 // Bulk writes, for imports of hundreds of thousands of rows: a few statements
 // for many rows instead of several for each.
 
-// placeholders returns "($1, $2, …), ($n+1, …)" for rows of width columns.
-// On SQLite it returns plain "?" marks, bound in order: the driver looks up
-// every numbered parameter by name, which costs more the more there are.
-func (db *DB) placeholders(rows, width int) string {
-	if db.engine == SQLite {
-		row := "(" + strings.Repeat("?, ", width-1) + "?)"
-		return strings.Repeat(row+", ", rows-1) + row
-	}
+// placeholders returns "($1, $2, …), ($n+1, …)" for rows of width
+// parameters each, every row ending with the given SQL literals. On SQLite it
+// returns plain "?" marks, bound in order: the driver looks up every
+// numbered parameter by name, which costs more the more there are.
+func (db *DB) placeholders(rows, width int, literals ...string) string {
 	var b strings.Builder
 	n := 1
 	for r := range rows {
@@ -30,13 +29,80 @@ func (db *DB) placeholders(rows, width int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
+			if db.engine == SQLite {
+				b.WriteByte('?')
+				continue
+			}
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(n))
 			n++
 		}
+		for _, l := range literals {
+			b.WriteString(", ")
+			b.WriteString(l)
+		}
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// bulkInsert returns the head of a multi-row INSERT of rows whose ids the
+// caller reserved with reserveIDs. On SQLite it is INSERT OR FAIL: the rows
+// are checked before they are written, a failure rolls the whole transaction
+// back, and so the statement needs no journal of its own to undo a part of
+// itself (which a plain multi-row INSERT keeps, page by page).
+func (db *DB) bulkInsert(table, columns string) string {
+	if db.engine == SQLite {
+		return "INSERT OR FAIL INTO " + table + " (" + columns + ") VALUES "
+	}
+	return "INSERT INTO " + table + " (" + columns + ") OVERRIDING SYSTEM VALUE VALUES "
+}
+
+// reserveIDs returns n new ids for rows of table. SQLite's writer holds the
+// database's only write lock for the whole transaction, so the ids after the
+// largest are free; PostgreSQL takes them from the table's identity sequence.
+func (tx *Tx) reserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if tx.db.engine == SQLite {
+		var last int64
+		if err := tx.q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM `+table).Scan(&last); err != nil {
+			return nil, mapError(err)
+		}
+		for i := range int64(n) {
+			ids = append(ids, last+1+i)
+		}
+		return ids, nil
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`,
+		table, n)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapError(rows.Err())
+}
+
+// literal returns v as an SQL literal, for a value every row of a bulk
+// insert shares: it is then written once into the statement instead of being
+// bound again for each row. Only the types below are taken, so that nothing
+// a user typed ever reaches the SQL text.
+func literal(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case time.Time:
+		return "'" + v.UTC().Format("2006-01-02 15:04:05.999999999-07:00") + "'"
+	}
+	panic(fmt.Sprintf("store: no literal for %T", v))
 }
 
 // PersonsByNIKIndex returns the stored persons among the given blind
@@ -47,12 +113,11 @@ func (q Queries) PersonsByNIKIndex(ctx context.Context, indexes [][]byte) (map[s
 		return out, nil
 	}
 	args := make([]any, len(indexes))
-	marks := make([]string, len(indexes))
 	for i, ix := range indexes {
-		args[i], marks[i] = ix, "$"+strconv.Itoa(i+1)
+		args[i] = ix
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT id, uid, nik_index FROM persons WHERE nik_index IN (`+
-		strings.Join(marks, ", ")+`)`, args...)
+	rows, err := q.q.QueryContext(ctx, `SELECT id, uid, nik_index FROM persons WHERE nik_index IN `+
+		q.db.placeholders(1, len(indexes)), args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -104,9 +169,7 @@ type NewInmate struct {
 }
 
 // bulkRows returns how many rows one multi-row INSERT takes: within both
-// engines' limits on bound parameters, and small on SQLite, whose driver
-// looks each parameter up by name in a list (a cost that grows with the
-// square of the parameters).
+// engines' limits on bound parameters.
 func (db *DB) bulkRows() int {
 	if db.engine == SQLite {
 		return 64
@@ -114,9 +177,25 @@ func (db *DB) bulkRows() int {
 	return 500
 }
 
-// CreateInmates adds people with their first custody episode and its first
-// status, many rows to a statement, and sets their ids.
+// CreateInmates adds people with their first custody episode, many rows to
+// a statement, and sets their ids.
 func (tx *Tx) CreateInmates(ctx context.Context, facilityID, importID int64, in []NewInmate) error {
+	if len(in) == 0 {
+		return nil
+	}
+	personIDs, err := tx.reserveIDs(ctx, "persons", len(in))
+	if err != nil {
+		return err
+	}
+	episodeIDs, err := tx.reserveIDs(ctx, "custody_episodes", len(in))
+	if err != nil {
+		return err
+	}
+	for i := range in {
+		p, e := &in[i].Person, &in[i].Episode
+		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = personIDs[i], tx.Now, tx.Now, 1
+		e.ID, e.PersonID, e.CreatedAt, e.UpdatedAt, e.Version = episodeIDs[i], p.ID, tx.Now, tx.Now, 1
+	}
 	for len(in) > 0 {
 		n := min(len(in), tx.db.bulkRows())
 		if err := tx.createInmates(ctx, facilityID, importID, in[:n]); err != nil {
@@ -132,71 +211,31 @@ func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in 
 	if importID != 0 {
 		imp = importID
 	}
-	args := make([]any, 0, len(in)*12)
-	byUID := make(map[string]*NewInmate, len(in))
+	now := literal(tx.Now)
+	args := make([]any, 0, len(in)*13)
 	for i := range in {
 		p := &in[i].Person
-		p.CreatedAt, p.UpdatedAt, p.Version = tx.Now, tx.Now, 1
-		args = append(args, in[i].UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(in[i].NIKSealed),
-			nullBytes(in[i].NIKIndex), p.BirthPlace, p.BirthDate, string(p.Sex), p.Education, p.RegionCode, tx.Now, tx.Now)
-		byUID[in[i].UID] = &in[i]
+		args = append(args, p.ID, in[i].UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(in[i].NIKSealed),
+			nullBytes(in[i].NIKIndex), p.BirthPlace, p.BirthDate, string(p.Sex), p.Education, p.RegionCode)
 	}
-	rows, err := tx.q.QueryContext(ctx, `INSERT INTO persons (uid, name, search_name, nik_cipher, nik_index,
-		birth_place, birth_date, sex, education, region_code, created_at, updated_at) VALUES `+
-		tx.db.placeholders(len(in), 12)+` RETURNING id, uid`, args...)
+	_, err := tx.q.ExecContext(ctx, tx.db.bulkInsert("persons", `id, uid, name, search_name, nik_cipher, nik_index,
+		birth_place, birth_date, sex, education, region_code, created_at, updated_at`)+
+		tx.db.placeholders(len(in), 11, now, now), args...)
 	if err != nil {
-		return mapError(err)
-	}
-	for rows.Next() {
-		var id int64
-		var uid string
-		if err := rows.Scan(&id, &uid); err != nil {
-			rows.Close()
-			return err
-		}
-		byUID[uid].Person.ID = id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return mapError(err)
 	}
 
 	args = args[:0]
-	byPerson := make(map[int64]*NewInmate, len(in))
 	for i := range in {
 		e := &in[i].Episode
-		e.PersonID, e.CreatedAt, e.UpdatedAt, e.Version = in[i].Person.ID, tx.Now, tx.Now, 1
-		args = append(args, e.PersonID, facilityID, e.RegistrationNumber, e.RegisterClass, e.AdmissionDate,
+		args = append(args, e.ID, e.PersonID, e.RegistrationNumber, e.RegisterClass, e.AdmissionDate,
 			e.Sentence.Years, e.Sentence.Months, e.Sentence.Days, e.ExpectedRelease, e.HalfDate, e.TwoThirdsDate,
-			e.MilestoneSource, string(e.Status), imp, tx.Now, tx.Now)
-		byPerson[e.PersonID] = &in[i]
+			e.MilestoneSource, string(e.Status), string(e.Status))
 	}
-	rows, err = tx.q.QueryContext(ctx, `INSERT INTO custody_episodes (person_id, facility_id, registration_number,
+	_, err = tx.q.ExecContext(ctx, tx.db.bulkInsert("custody_episodes", `id, person_id, registration_number,
 		register_class, admission_date, sentence_years, sentence_months, sentence_days, expected_release_date,
-		half_date, two_thirds_date, milestone_source, status, import_id, created_at, updated_at) VALUES `+
-		tx.db.placeholders(len(in), 16)+` RETURNING id, person_id`, args...)
-	if err != nil {
-		return mapError(err)
-	}
-	for rows.Next() {
-		var id, pid int64
-		if err := rows.Scan(&id, &pid); err != nil {
-			rows.Close()
-			return err
-		}
-		byPerson[pid].Episode.ID = id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return mapError(err)
-	}
-
-	args = args[:0]
-	for i := range in {
-		e := &in[i].Episode
-		args = append(args, e.ID, string(e.Status), e.AdmissionDate, "admission", tx.Now)
-	}
-	_, err = tx.q.ExecContext(ctx, `INSERT INTO episode_statuses (episode_id, status, date, reason, created_at) VALUES `+
-		tx.db.placeholders(len(in), 5), args...)
+		half_date, two_thirds_date, milestone_source, status, admission_status, facility_id, import_id,
+		created_at, updated_at`)+
+		tx.db.placeholders(len(in), 14, literal(facilityID), literal(imp), now, now), args...)
 	return mapError(err)
 }

@@ -115,6 +115,9 @@ func sqliteDSN(path string, readOnly bool) string {
 		// 32 MiB of page cache for the one writer, so that a large import
 		// keeps its indexes in memory.
 		v.Add("_pragma", "cache_size(-32768)")
+		// Statement journals (kept by every multi-row INSERT) in memory,
+		// not in a temporary file written page by page.
+		v.Add("_pragma", "temp_store(MEMORY)")
 	}
 	v.Set("_time_format", "sqlite")
 	// The pragma order matters; url.Values.Encode sorts keys but keeps the

@@ -16,3 +16,9 @@ func (tx *Tx) ExecForTest(ctx context.Context, q string, args ...any) (sql.Resul
 
 func (db *DB) ReadPoolForTest() *sql.DB  { return db.read }
 func (db *DB) WritePoolForTest() *sql.DB { return db.write }
+
+// MigrateToForTest applies the migrations up to version upTo.
+func (db *DB) MigrateToForTest(ctx context.Context, upTo int) error {
+	_, err := db.migrateTo(ctx, upTo)
+	return err
+}

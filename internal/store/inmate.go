@@ -162,10 +162,14 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, 
 	})
 }
 
-// StatusHistory returns an episode's status changes, oldest first.
+// StatusHistory returns an episode's status history, oldest first: its
+// status at admission, then each change.
 func (q Queries) StatusHistory(ctx context.Context, episodeID int64) ([]binakerja.StatusChange, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT status, date, reason, created_at FROM episode_statuses
-		WHERE episode_id = $1 ORDER BY id`, episodeID)
+	rows, err := q.q.QueryContext(ctx, `SELECT admission_status, admission_date, 'admission', created_at, 0
+		FROM custody_episodes WHERE id = $1
+		UNION ALL
+		SELECT status, date, reason, created_at, id FROM episode_statuses WHERE episode_id = $1
+		ORDER BY 5`, episodeID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -174,7 +178,8 @@ func (q Queries) StatusHistory(ctx context.Context, episodeID int64) ([]binakerj
 	for rows.Next() {
 		var s binakerja.StatusChange
 		var status string
-		if err := rows.Scan(&status, &s.Date, &s.Reason, &s.At); err != nil {
+		var order int64
+		if err := rows.Scan(&status, &s.Date, &s.Reason, &s.At, &order); err != nil {
 			return nil, err
 		}
 		s.Status, s.At = binakerja.LegalStatus(status), s.At.UTC()
@@ -268,7 +273,8 @@ func (tx *Tx) UpdatePerson(ctx context.Context, p *binakerja.Person, sealed, ind
 	return nil
 }
 
-// CreateEpisode inserts a custody episode with its first status and sets e.ID.
+// CreateEpisode inserts a custody episode, its status at admission being
+// e.Status, and sets e.ID.
 func (tx *Tx) CreateEpisode(ctx context.Context, e *binakerja.Episode, facilityID int64, importID int64) error {
 	e.CreatedAt, e.UpdatedAt, e.Version = tx.Now, tx.Now, 1
 	var imp sql.NullInt64
@@ -277,16 +283,13 @@ func (tx *Tx) CreateEpisode(ctx context.Context, e *binakerja.Episode, facilityI
 	}
 	err := tx.q.QueryRowContext(ctx, `INSERT INTO custody_episodes (person_id, facility_id, registration_number,
 		register_class, admission_date, sentence_years, sentence_months, sentence_days, expected_release_date,
-		half_date, two_thirds_date, milestone_source, status, release_date, release_reason, import_id,
-		created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1) RETURNING id`,
+		half_date, two_thirds_date, milestone_source, status, admission_status, release_date, release_reason,
+		import_id, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $17, 1) RETURNING id`,
 		e.PersonID, facilityID, e.RegistrationNumber, e.RegisterClass, e.AdmissionDate, e.Sentence.Years,
 		e.Sentence.Months, e.Sentence.Days, e.ExpectedRelease, e.HalfDate, e.TwoThirdsDate, e.MilestoneSource,
 		string(e.Status), e.ReleaseDate, string(e.ReleaseReason), imp, tx.Now).Scan(&e.ID)
-	if err != nil {
-		return mapError(err)
-	}
-	return tx.AddStatus(ctx, e.ID, e.Status, e.AdmissionDate, "admission")
+	return mapError(err)
 }
 
 // UpdateEpisode writes an episode's changeable fields if its version is
@@ -342,11 +345,11 @@ func (tx *Tx) CreateImport(ctx context.Context, r *ImportRecord) error {
 		r.Actor, tx.Now).Scan(&r.ID))
 }
 
-// FinishImport writes an import's final counts.
+// FinishImport writes an import's final counts and the file's SHA-256.
 func (tx *Tx) FinishImport(ctx context.Context, r *ImportRecord) error {
 	_, err := tx.q.ExecContext(ctx, `UPDATE imports SET rows_read = $1, created = $2, updated = $3, unchanged = $4,
-		readmitted = $5, rejected = $6 WHERE id = $7`,
-		r.Rows, r.Created, r.Updated, r.Unchanged, r.Readmitted, r.Rejected, r.ID)
+		readmitted = $5, rejected = $6, file_sha256 = $7 WHERE id = $8`,
+		r.Rows, r.Created, r.Updated, r.Unchanged, r.Readmitted, r.Rejected, r.FileSHA256, r.ID)
 	return mapError(err)
 }
 

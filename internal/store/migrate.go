@@ -111,7 +111,11 @@ func (db *DB) appliedMigrations(ctx context.Context) (map[int]time.Time, error) 
 
 // Migrate applies every migration not yet applied, each in its own
 // transaction, and returns those it applied.
-func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+func (db *DB) Migrate(ctx context.Context) ([]Migration, error) { return db.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations not yet applied up to version upTo (0:
+// all of them).
+func (db *DB) migrateTo(ctx context.Context, upTo int) ([]Migration, error) {
 	ms, err := db.MigrationStatus(ctx)
 	if err != nil {
 		return nil, err
@@ -121,6 +125,9 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	}
 	var done []Migration
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		if !m.AppliedAt.IsZero() {
 			continue
 		}
