@@ -147,7 +147,7 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			defer close(batches)
-			readErr = a.readImport(open, opts, today, scan, batches, stop)
+			readErr = a.readImport(ctx, open, opts, today, scan, batches, stop)
 		})
 		defer func() { close(stop); wg.Wait() }()
 		written := 0
@@ -190,12 +190,13 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 }
 
 // prepared is a valid row with what writing it needs computed ahead: the
-// milestone dates, the NIK's blind index, and, should the row add a person,
-// a new uid and the NIK sealed for it.
+// milestone dates, the NIK's blind index and the person it already names,
+// and, should the row add a person, a new uid and the NIK sealed for it.
 type prepared struct {
 	row    *importer.Row
 	source string
 	index  []byte
+	person *store.PersonKey // the stored person with this NIK, if any
 	uid    string
 	sealed []byte
 }
@@ -259,7 +260,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // sends the valid rows, prepared, in batches, until the end of the file or
 // until stop is closed. A row is sent only while it has no duplicate so far;
 // should one turn up later, s.late says so.
-func (a *App) readImport(open ImportSource, opts ImportOptions, today binakerja.Date, s *importScan,
+func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOptions, today binakerja.Date, s *importScan,
 	out chan<- importBatchOf, stop <-chan struct{}) error {
 	f, err := open()
 	if err != nil {
@@ -308,17 +309,39 @@ func (a *App) readImport(open ImportSource, opts ImportOptions, today binakerja.
 	}
 	batch := make([]prepared, 0, importBatch)
 	lastSent := 0 // the last line of the batches sent
-	send := func() bool {
+	// send hands the batch to the writer, with the people its NIKs name.
+	// They are looked up here, on the reading core, outside the writing
+	// transaction: what it wrote so far are people of this file, whose NIKs
+	// the file does not repeat, and no other writer can commit meanwhile
+	// (on SQLite the transaction holds the only write lock; on PostgreSQL
+	// a person added meanwhile by another import breaks the unique index and
+	// the import fails whole).
+	send := func() (bool, error) {
 		batch = slices.DeleteFunc(batch, func(p prepared) bool { return s.bad[p.row.Line] })
+		var indexes [][]byte
+		for _, p := range batch {
+			if p.index != nil {
+				indexes = append(indexes, p.index)
+			}
+		}
+		known, err := a.db.PersonsByNIKIndex(ctx, indexes)
+		if err != nil {
+			return false, err
+		}
+		for i, p := range batch {
+			if pk, ok := known[string(p.index)]; ok && p.index != nil {
+				batch[i].person = &pk
+			}
+		}
 		if len(batch) > 0 {
 			lastSent = batch[len(batch)-1].row.Line
 		}
 		select {
 		case out <- importBatchOf{header: h, rows: batch, read: read()}:
 			batch = make([]prepared, 0, importBatch)
-			return true
+			return true, nil
 		case <-stop:
-			return false
+			return false, nil
 		}
 	}
 	// The first line using each NIK (as a number: 16 digits fit in 64 bits)
@@ -374,8 +397,10 @@ func (a *App) readImport(open ImportSource, opts ImportOptions, today binakerja.
 			p.index = a.nik.Index(row.NIK)
 			p.sealed = a.nik.Seal(p.uid, row.NIK)
 		}
-		if batch = append(batch, p); len(batch) == importBatch && !send() {
-			return nil
+		if batch = append(batch, p); len(batch) == importBatch {
+			if ok, err := send(); !ok {
+				return err
+			}
 		}
 	}
 	if err := recs.Err(); err != nil {
@@ -385,8 +410,10 @@ func (a *App) readImport(open ImportSource, opts ImportOptions, today binakerja.
 		}
 		return err
 	}
-	if len(batch) > 0 && !s.late && !send() {
-		return nil
+	if len(batch) > 0 && !s.late {
+		if ok, err := send(); !ok {
+			return err
+		}
 	}
 	s.header = h
 	io.Copy(hash, src) // whatever the reader did not need

@@ -45,21 +45,11 @@ func (w *importWriter) reject(row *importer.Row, col importer.Column, key string
 
 // write writes a batch of prepared rows.
 func (w *importWriter) write(batch []prepared) error {
-	var indexes [][]byte
-	for _, p := range batch {
-		if p.index != nil {
-			indexes = append(indexes, p.index)
-		}
-	}
-	known, err := w.tx.PersonsByNIKIndex(w.ctx, indexes)
-	if err != nil {
-		return err
-	}
 	var fresh []store.NewInmate
 	for _, p := range batch {
 		row := p.row
-		if pk, ok := known[string(p.index)]; ok && p.index != nil {
-			if err := w.known(row, pk, p.source); err != nil {
+		if p.person != nil {
+			if err := w.known(row, *p.person, p.source); err != nil {
 				return err
 			}
 			continue
