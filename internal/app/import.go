@@ -130,7 +130,7 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 	rep := &ImportReport{DryRun: opts.DryRun}
 	scan := &importScan{bad: map[int]bool{}, skip: skip}
 	today := a.today()
-	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+	err := a.db.TransactBulk(ctx, func(tx *store.Tx) error {
 		rec := &store.ImportRecord{FacilityID: fac.ID, FileName: opts.FileName, Actor: ac.label()}
 		if !opts.DryRun {
 			if err := tx.CreateImport(ctx, rec); err != nil {

@@ -50,7 +50,8 @@ func (db *DB) placeholders(rows, width int, literals ...string) string {
 // caller reserved with reserveIDs. On SQLite it is INSERT OR FAIL: the rows
 // are checked before they are written, a failure rolls the whole transaction
 // back, and so the statement needs no journal of its own to undo a part of
-// itself (which a plain multi-row INSERT keeps, page by page).
+// itself (which a plain multi-row INSERT keeps, page by page; see also
+// TransactBulk).
 func (db *DB) bulkInsert(table, columns string) string {
 	if db.engine == SQLite {
 		return "INSERT OR FAIL INTO " + table + " (" + columns + ") VALUES "

@@ -19,6 +19,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -228,8 +229,41 @@ type Tx struct {
 
 // Transact runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise (also when fn panics).
-func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
+	return db.transact(ctx, db.write.BeginTx, fn)
+}
+
+// TransactBulk is Transact for a writer of many rows whose every reference
+// is to a row it read or reserved inside the same transaction, as an import
+// is. On SQLite the connection stops checking foreign keys until the
+// transaction ends: a multi-row INSERT into a table with foreign keys would
+// otherwise keep a journal of every page it touches, to undo itself, and
+// look every reference up again. On PostgreSQL it is Transact.
+func (db *DB) TransactBulk(ctx context.Context, fn func(*Tx) error) error {
+	if db.engine != SQLite {
+		return db.Transact(ctx, fn)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+			// A connection that cannot check foreign keys again is closed,
+			// not handed to the next writer.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return db.transact(ctx, conn.BeginTx, fn)
+}
+
+func (db *DB) transact(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error),
+	fn func(*Tx) error) (err error) {
+	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return mapError(err)
 	}

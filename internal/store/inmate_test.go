@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -141,4 +142,33 @@ func TestAdmissionStatusMigrationKeepsTheHistory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A bulk transaction leaves the writer checking foreign keys again, whether
+// it committed or rolled back.
+func TestForeignKeysAreCheckedAgainAfterABulkTransaction(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		fac := newOrg("LP-1", "Lapas Satu", binakerja.OrgFacility, nil)
+		create(t, db, fac)
+		in := []store.NewInmate{newInmate(1, binakerja.StatusConvict)}
+		if err := db.TransactBulk(t.Context(), func(tx *store.Tx) error {
+			return tx.CreateInmates(t.Context(), fac.ID, 0, in)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		refused := errors.New("refused")
+		if err := db.TransactBulk(t.Context(), func(tx *store.Tx) error { return refused }); err != refused {
+			t.Fatal(err)
+		}
+		for range 2 { // the writer's one connection, taken twice
+			err := db.Transact(t.Context(), func(tx *store.Tx) error {
+				e := binakerja.Episode{PersonID: in[0].Person.ID + 1000, RegistrationNumber: "B.I-x",
+					Status: binakerja.StatusConvict, AdmissionDate: binakerja.NewDate(2025, 1, 2)}
+				return tx.CreateEpisode(t.Context(), &e, fac.ID, 0)
+			})
+			if binakerja.ErrorKind(err) != binakerja.Invalid {
+				t.Fatalf("an episode of nobody: %v, want Invalid (a broken foreign key)", err)
+			}
+		}
+	})
 }
