@@ -233,3 +233,24 @@ func seedFacility(t *testing.T, env map[string]string) {
 		t.Fatal(err)
 	}
 }
+
+// The bench command imports a generated file and reports it against two
+// baselines measured in the same run: sqlite3's own .import and the same
+// rows through the Go driver into a bare table.
+func TestBenchImportReportsAgainstBothBaselines(t *testing.T) {
+	r := run(t, map[string]string{}, "", "bench", "import", "--rows", "700")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^generated 700 rows`),
+		regexp.MustCompile(`(?m)^baseline  sqlite3 \.import into a bare table: \d+\.\d\d s`),
+		regexp.MustCompile(`(?m)^baseline  the same rows through the Go SQLite driver into a bare table: \d+\.\d\d s`),
+		regexp.MustCompile(`(?m)^binakerja import \(sqlite\): \d+\.\d\d s \(\d+ rows/s\), created 700$`),
+		regexp.MustCompile(`(?m)^ratio to the baseline: \d+\.\d× \(to the driver's bare table: \d+\.\d×\)$`),
+	} {
+		if !want.MatchString(r.stdout) {
+			t.Errorf("no %q in:\n%s", want, r.stdout)
+		}
+	}
+}
