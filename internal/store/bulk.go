@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"binakerja"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Bulk writes, for imports of hundreds of thousands of rows: a few statements
@@ -197,6 +200,9 @@ func (tx *Tx) CreateInmates(ctx context.Context, facilityID, importID int64, in 
 		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = personIDs[i], tx.Now, tx.Now, 1
 		e.ID, e.PersonID, e.CreatedAt, e.UpdatedAt, e.Version = episodeIDs[i], p.ID, tx.Now, tx.Now, 1
 	}
+	if tx.db.engine == Postgres && tx.conn != nil {
+		return tx.copyInmates(ctx, facilityID, importID, in)
+	}
 	for len(in) > 0 {
 		n := min(len(in), tx.db.bulkRows())
 		if err := tx.createInmates(ctx, facilityID, importID, in[:n]); err != nil {
@@ -239,4 +245,47 @@ func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in 
 		created_at, updated_at`)+
 		tx.db.placeholders(len(in), 14, literal(facilityID), literal(imp), now, now), args...)
 	return mapError(err)
+}
+
+// copyInmates writes people and their episodes with PostgreSQL's COPY, in
+// the transaction of a TransactBulk. (COPY writes the given ids into
+// identity columns, as INSERT … OVERRIDING SYSTEM VALUE does.)
+func (tx *Tx) copyInmates(ctx context.Context, facilityID, importID int64, in []NewInmate) error {
+	var imp any
+	if importID != 0 {
+		imp = importID
+	}
+	date := func(d binakerja.Date) any {
+		if d.IsZero() {
+			return nil
+		}
+		return d.Time()
+	}
+	persons := make([][]any, len(in))
+	episodes := make([][]any, len(in))
+	for i := range in {
+		p, e := &in[i].Person, &in[i].Episode
+		persons[i] = []any{p.ID, in[i].UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(in[i].NIKSealed),
+			nullBytes(in[i].NIKIndex), p.BirthPlace, date(p.BirthDate), string(p.Sex), p.Education, p.RegionCode,
+			tx.Now, tx.Now}
+		episodes[i] = []any{e.ID, e.PersonID, e.RegistrationNumber, e.RegisterClass, date(e.AdmissionDate),
+			e.Sentence.Years, e.Sentence.Months, e.Sentence.Days, date(e.ExpectedRelease), date(e.HalfDate),
+			date(e.TwoThirdsDate), e.MilestoneSource, string(e.Status), string(e.Status), facilityID, imp, tx.Now, tx.Now}
+	}
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: COPY needs a pgx connection, not %T", dc)
+		}
+		if _, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"persons"}, []string{"id", "uid", "name", "search_name",
+			"nik_cipher", "nik_index", "birth_place", "birth_date", "sex", "education", "region_code", "created_at",
+			"updated_at"}, pgx.CopyFromRows(persons)); err != nil {
+			return mapError(err)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"custody_episodes"}, []string{"id", "person_id",
+			"registration_number", "register_class", "admission_date", "sentence_years", "sentence_months",
+			"sentence_days", "expected_release_date", "half_date", "two_thirds_date", "milestone_source", "status",
+			"admission_status", "facility_id", "import_id", "created_at", "updated_at"}, pgx.CopyFromRows(episodes))
+		return mapError(err)
+	})
 }

@@ -223,14 +223,15 @@ func (db *DB) Ping(ctx context.Context) error {
 // every row it writes has the same time.
 type Tx struct {
 	Queries
-	tx  *sql.Tx
-	Now time.Time
+	tx   *sql.Tx
+	conn *sql.Conn // the connection of a TransactBulk, for what database/sql does not offer
+	Now  time.Time
 }
 
 // Transact runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise (also when fn panics).
 func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
-	return db.transact(ctx, db.write.BeginTx, fn)
+	return db.transact(ctx, nil, fn)
 }
 
 // TransactBulk is Transact for a writer of many rows whose every reference
@@ -238,36 +239,40 @@ func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) error {
 // is. On SQLite the connection stops checking foreign keys until the
 // transaction ends: a multi-row INSERT into a table with foreign keys would
 // otherwise keep a journal of every page it touches, to undo itself, and
-// look every reference up again. On PostgreSQL it is Transact.
+// look every reference up again. On PostgreSQL the rows go in with COPY.
 func (db *DB) TransactBulk(ctx context.Context, fn func(*Tx) error) error {
-	if db.engine != SQLite {
-		return db.Transact(ctx, fn)
-	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return mapError(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
-		return err
-	}
-	defer func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
-			// A connection that cannot check foreign keys again is closed,
-			// not handed to the next writer.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
+	if db.engine == SQLite {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
 		}
-	}()
-	return db.transact(ctx, conn.BeginTx, fn)
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				// A connection that cannot check foreign keys again is
+				// closed, not handed to the next writer.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	return db.transact(ctx, conn, fn)
 }
 
-func (db *DB) transact(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error),
-	fn func(*Tx) error) (err error) {
+// transact runs fn in a transaction on conn, or on the writer pool when conn
+// is nil.
+func (db *DB) transact(ctx context.Context, conn *sql.Conn, fn func(*Tx) error) (err error) {
+	begin := db.write.BeginTx
+	if conn != nil {
+		begin = conn.BeginTx
+	}
 	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return mapError(err)
 	}
-	tx := &Tx{Queries: Queries{q: &stmtCache{tx: sqlTx}, db: db}, tx: sqlTx, Now: db.Now()}
+	tx := &Tx{Queries: Queries{q: &stmtCache{tx: sqlTx}, db: db}, tx: sqlTx, conn: conn, Now: db.Now()}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()

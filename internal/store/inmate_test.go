@@ -34,63 +34,75 @@ func history(t *testing.T, db *store.DB, episodeID int64) []string {
 
 // An import writes hundreds of people per statement with ids it reserves
 // itself; each gets their own id, episode and a status history that starts
-// with the admission, as one written alone does.
+// with the admission, as one written alone does: both in a plain
+// transaction and in a TransactBulk (COPY on PostgreSQL).
 func TestBulkCreatedInmatesGetTheirIdsEpisodesAndHistory(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {
-		fac := newOrg("LP-1", "Lapas Satu", binakerja.OrgFacility, nil)
-		create(t, db, fac)
-		var single binakerja.Episode
-		in := make([]store.NewInmate, 1300) // several statements on both engines
-		for i := range in {
-			in[i] = newInmate(i, binakerja.StatusConvict)
+		for _, bulk := range []bool{false, true} {
+			t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) { bulkCreated(t, db, bulk) })
 		}
-		err := db.Transact(t.Context(), func(tx *store.Tx) error {
-			p := binakerja.Person{Name: "Warga Tunggal"}
-			if err := tx.CreatePerson(t.Context(), &p, "uid-single", nil, nil); err != nil {
-				return err
-			}
-			single = binakerja.Episode{PersonID: p.ID, RegistrationNumber: "B.I-single", Status: binakerja.StatusDetainee,
-				AdmissionDate: binakerja.NewDate(2025, 3, 4)}
-			if err := tx.CreateEpisode(t.Context(), &single, fac.ID, 0); err != nil {
-				return err
-			}
-			if err := tx.CreateInmates(t.Context(), fac.ID, 0, in); err != nil {
-				return err
-			}
-			single.Status = binakerja.StatusConvict
-			if err := tx.UpdateEpisode(t.Context(), &single, fac.ID); err != nil {
-				return err
-			}
-			return tx.AddStatus(t.Context(), single.ID, single.Status, binakerja.NewDate(2025, 5, 6), "putusan")
-		})
+	})
+}
+
+func bulkCreated(t *testing.T, db *store.DB, bulk bool) {
+	transact := db.Transact
+	if bulk {
+		transact = db.TransactBulk
+	}
+	code := fmt.Sprintf("LP-%v", bulk)
+	fac := newOrg(code, "Lapas "+code, binakerja.OrgFacility, nil)
+	create(t, db, fac)
+	var single binakerja.Episode
+	in := make([]store.NewInmate, 1300) // several statements on both engines
+	for i := range in {
+		in[i] = newInmate(i, binakerja.StatusConvict)
+	}
+	err := transact(t.Context(), func(tx *store.Tx) error {
+		p := binakerja.Person{Name: "Warga Tunggal"}
+		if err := tx.CreatePerson(t.Context(), &p, "uid-single", nil, nil); err != nil {
+			return err
+		}
+		single = binakerja.Episode{PersonID: p.ID, RegistrationNumber: "B.I-single", Status: binakerja.StatusDetainee,
+			AdmissionDate: binakerja.NewDate(2025, 3, 4)}
+		if err := tx.CreateEpisode(t.Context(), &single, fac.ID, 0); err != nil {
+			return err
+		}
+		if err := tx.CreateInmates(t.Context(), fac.ID, 0, in); err != nil {
+			return err
+		}
+		single.Status = binakerja.StatusConvict
+		if err := tx.UpdateEpisode(t.Context(), &single, fac.ID); err != nil {
+			return err
+		}
+		return tx.AddStatus(t.Context(), single.ID, single.Status, binakerja.NewDate(2025, 5, 6), "putusan")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{single.ID: true}
+	for i, n := range in {
+		if seen[n.Episode.ID] || n.Person.ID == 0 || n.Episode.PersonID != n.Person.ID {
+			t.Fatalf("row %d: person %d, episode %d of person %d", i, n.Person.ID, n.Episode.ID, n.Episode.PersonID)
+		}
+		seen[n.Episode.ID] = true
+	}
+	for _, i := range []int{0, 777, len(in) - 1} {
+		got, err := db.Inmate(t.Context(), in[i].Person.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen := map[int64]bool{single.ID: true}
-		for i, n := range in {
-			if seen[n.Episode.ID] || n.Person.ID == 0 || n.Episode.PersonID != n.Person.ID {
-				t.Fatalf("row %d: person %d, episode %d of person %d", i, n.Person.ID, n.Episode.ID, n.Episode.PersonID)
-			}
-			seen[n.Episode.ID] = true
+		if got.Person.Name != in[i].Person.Name || got.Episode.ID != in[i].Episode.ID ||
+			got.Episode.RegistrationNumber != in[i].Episode.RegistrationNumber || !got.Person.CreatedAt.Equal(db.Now()) {
+			t.Errorf("row %d read back as %+v", i, got)
 		}
-		for _, i := range []int{0, 777, len(in) - 1} {
-			got, err := db.Inmate(t.Context(), in[i].Person.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Person.Name != in[i].Person.Name || got.Episode.ID != in[i].Episode.ID ||
-				got.Episode.RegistrationNumber != in[i].Episode.RegistrationNumber || !got.Person.CreatedAt.Equal(db.Now()) {
-				t.Errorf("row %d read back as %+v", i, got)
-			}
-			if h := history(t, db, in[i].Episode.ID); !slices.Equal(h, []string{"NARAPIDANA 2025-01-02 admission"}) {
-				t.Errorf("row %d: history %q", i, h)
-			}
+		if h := history(t, db, in[i].Episode.ID); !slices.Equal(h, []string{"NARAPIDANA 2025-01-02 admission"}) {
+			t.Errorf("row %d: history %q", i, h)
 		}
-		want := []string{"TAHANAN 2025-03-04 admission", "NARAPIDANA 2025-05-06 putusan"}
-		if h := history(t, db, single.ID); !slices.Equal(h, want) {
-			t.Errorf("history %q, want %q", h, want)
-		}
-	})
+	}
+	want := []string{"TAHANAN 2025-03-04 admission", "NARAPIDANA 2025-05-06 putusan"}
+	if h := history(t, db, single.ID); !slices.Equal(h, want) {
+		t.Errorf("history %q, want %q", h, want)
+	}
 }
 
 // Migration 0010 moves each episode's admission status out of its history
