@@ -50,6 +50,10 @@ func BenchmarkInmateList(b *testing.B) {
 			if err != nil || len(first) == 0 {
 				b.Fatalf("no one listed: %v", err)
 			}
+			// One person, by their registration number and by their whole
+			// name: the searches that match few people.
+			queries["registration-number"] = app.InmateQuery{Query: first[0].Episode.RegistrationNumber}
+			queries["whole-name"] = app.InmateQuery{Query: first[0].Name}
 			lookup := func() time.Duration {
 				const n = 200
 				start := time.Now()

@@ -124,8 +124,14 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, 
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		key := binakerja.EscapeLike(binakerja.SearchKey(s))
-		where = append(where, `(p.search_name LIKE `+arg(key+"%")+` ESCAPE '\' OR p.search_name LIKE `+
-			arg("% "+key+"%")+` ESCAPE '\' OR e.registration_number = `+arg(s)+`)`)
+		// The matching people are found first, from the name index alone
+		// and the episodes' registration numbers (any episode's: an old
+		// number finds the person too), and only they are joined to their
+		// latest episode: a rare name or a number is then found in one pass
+		// over those two instead of one join for every person in name order.
+		where = append(where, `p.id IN (SELECT id FROM persons WHERE search_name LIKE `+arg(key+"%")+
+			` ESCAPE '\' OR search_name LIKE `+arg("% "+key+"%")+` ESCAPE '\'
+			UNION ALL SELECT person_id FROM custody_episodes WHERE registration_number = `+arg(s)+`)`)
 	}
 	if f.NIKIndex != nil {
 		where = append(where, "p.nik_index = "+arg(f.NIKIndex))
