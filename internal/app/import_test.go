@@ -83,6 +83,13 @@ func TestImportCreatesThenLeavesUnchangedThenReadmits(t *testing.T) {
 		if err != nil || len(d.Episodes) != 2 || !d.Episodes[0].Open() || d.Episodes[1].ReleaseReason != binakerja.ReleaseParole {
 			t.Fatalf("two episodes of one person: %+v %v", d.Episodes, err)
 		}
+		// The number of his first stay still finds him, shown in his latest.
+		for _, regno := range []string{"B.I-001/2025", "B.I-077/2026"} {
+			found, _, err := e.app.Inmates(t.Context(), e.cli, app.InmateQuery{Query: regno})
+			if err != nil || len(found) != 1 || found[0].ID != ahmad.ID || found[0].Episode.RegistrationNumber != "B.I-077/2026" {
+				t.Fatalf("search %s: %+v %v", regno, found, err)
+			}
+		}
 		if n, err := e.db.VerifyAudit(t.Context()); err != nil || n == 0 {
 			t.Fatalf("audit: %d %v", n, err)
 		}
