@@ -23,8 +23,11 @@ type importWriter struct {
 	rep      *ImportReport
 	importID int64
 	h        *importer.Header
-	// regnos maps the registration numbers open at the facility to their
-	// episode ids. Its keys are copies: a field of a record read shares the
+	// regnos maps the registration numbers open at the facility before the
+	// import, and those it gave to people it updated or re-admitted, to
+	// their episode ids. The people it adds need no entry: a file repeats no
+	// number (the reader rejects both rows), so no later row can meet
+	// theirs. Its keys are copies: a field of a record read shares the
 	// memory of the whole record.
 	regnos map[string]int64
 }
@@ -65,9 +68,6 @@ func (w *importWriter) write(batch []prepared) error {
 	}
 	if err := w.tx.CreateInmates(w.ctx, w.fac.ID, w.importID, fresh); err != nil {
 		return err
-	}
-	for _, n := range fresh {
-		w.regnos[strings.Clone(n.Episode.RegistrationNumber)] = n.Episode.ID
 	}
 	w.rep.Created += len(fresh)
 	return nil
