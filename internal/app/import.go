@@ -63,7 +63,10 @@ func (r *ImportReport) problem(p importer.Problem) {
 	}
 }
 
-// errImportRefused makes Transact roll back an import that will not be kept.
+// Errors that roll an import's transaction back: it will not be kept (a dry
+// run, or a refused row under abort), the file is no inmate table, or a
+// duplicate turned up after its first row was written (the import then runs
+// again).
 var (
 	errImportRefused = errors.New("import not kept")
 	errFileRefused   = errors.New("file cannot be read as an inmate table")
