@@ -50,14 +50,10 @@ func (db *DB) placeholders(rows, width int, literals ...string) string {
 }
 
 // bulkInsert returns the head of a multi-row INSERT of rows whose ids the
-// caller reserved with reserveIDs. On SQLite it is INSERT OR FAIL: the rows
-// are checked before they are written, a failure rolls the whole transaction
-// back, and so the statement needs no journal of its own to undo a part of
-// itself (which a plain multi-row INSERT keeps, page by page; see also
-// TransactBulk).
+// caller reserved with reserveIDs.
 func (db *DB) bulkInsert(table, columns string) string {
 	if db.engine == SQLite {
-		return "INSERT OR FAIL INTO " + table + " (" + columns + ") VALUES "
+		return "INSERT INTO " + table + " (" + columns + ") VALUES "
 	}
 	return "INSERT INTO " + table + " (" + columns + ") OVERRIDING SYSTEM VALUE VALUES "
 }
