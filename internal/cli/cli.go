@@ -59,7 +59,7 @@ Commands:
   keys rotate                       add a new key to the key file; older keys stay to verify and decrypt
   gen --scale facility|province|national [--seed N] [--db DSN]
                                     fill a database with a synthetic world of that size
-  bench import [--rows N] [--db DSN] measure the inmate import on generated data against sqlite3's .import
+  bench import [--rows N] [--db DSN] measure the inmate import on generated data against two baselines
   version                           print version and build information
 
 Configuration (flags override these): BINAKERJA_DB (default sqlite:binakerja.db),

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -209,37 +210,57 @@ func (tx *Tx) CreateInmates(ctx context.Context, facilityID, importID int64, in 
 	return nil
 }
 
+// The columns a bulk write fills for each person and episode from its own
+// values (personValues, episodeValues), followed by those every row of an
+// import shares.
+var (
+	personColumns = []string{"id", "uid", "name", "search_name", "nik_cipher", "nik_index", "birth_place",
+		"birth_date", "sex", "education", "region_code"}
+	personShared   = []string{"created_at", "updated_at"}
+	episodeColumns = []string{"id", "person_id", "registration_number", "register_class", "admission_date",
+		"sentence_years", "sentence_months", "sentence_days", "expected_release_date", "half_date",
+		"two_thirds_date", "milestone_source", "status", "admission_status"}
+	episodeShared = []string{"facility_id", "import_id", "created_at", "updated_at"}
+)
+
+// personValues and episodeValues append a row's own values in the order of
+// personColumns and episodeColumns, each date as date makes it.
+func personValues(args []any, n *NewInmate, date func(binakerja.Date) any) []any {
+	p := &n.Person
+	return append(args, p.ID, n.UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(n.NIKSealed),
+		nullBytes(n.NIKIndex), p.BirthPlace, date(p.BirthDate), string(p.Sex), p.Education, p.RegionCode)
+}
+
+func episodeValues(args []any, e *binakerja.Episode, date func(binakerja.Date) any) []any {
+	return append(args, e.ID, e.PersonID, e.RegistrationNumber, e.RegisterClass, date(e.AdmissionDate),
+		e.Sentence.Years, e.Sentence.Months, e.Sentence.Days, date(e.ExpectedRelease), date(e.HalfDate),
+		date(e.TwoThirdsDate), e.MilestoneSource, string(e.Status), string(e.Status))
+}
+
+func columnList(cols ...[]string) string { return strings.Join(slices.Concat(cols...), ", ") }
+
 func (tx *Tx) createInmates(ctx context.Context, facilityID, importID int64, in []NewInmate) error {
 	var imp any
 	if importID != 0 {
 		imp = importID
 	}
+	asIs := func(d binakerja.Date) any { return d } // stored by its Value method
 	now := literal(tx.Now)
-	args := make([]any, 0, len(in)*13)
+	args := make([]any, 0, len(in)*len(episodeColumns))
 	for i := range in {
-		p := &in[i].Person
-		args = append(args, p.ID, in[i].UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(in[i].NIKSealed),
-			nullBytes(in[i].NIKIndex), p.BirthPlace, p.BirthDate, string(p.Sex), p.Education, p.RegionCode)
+		args = personValues(args, &in[i], asIs)
 	}
-	_, err := tx.q.ExecContext(ctx, tx.db.bulkInsert("persons", `id, uid, name, search_name, nik_cipher, nik_index,
-		birth_place, birth_date, sex, education, region_code, created_at, updated_at`)+
-		tx.db.placeholders(len(in), 11, now, now), args...)
+	_, err := tx.q.ExecContext(ctx, tx.db.bulkInsert("persons", columnList(personColumns, personShared))+
+		tx.db.placeholders(len(in), len(personColumns), now, now), args...)
 	if err != nil {
 		return mapError(err)
 	}
-
 	args = args[:0]
 	for i := range in {
-		e := &in[i].Episode
-		args = append(args, e.ID, e.PersonID, e.RegistrationNumber, e.RegisterClass, e.AdmissionDate,
-			e.Sentence.Years, e.Sentence.Months, e.Sentence.Days, e.ExpectedRelease, e.HalfDate, e.TwoThirdsDate,
-			e.MilestoneSource, string(e.Status), string(e.Status))
+		args = episodeValues(args, &in[i].Episode, asIs)
 	}
-	_, err = tx.q.ExecContext(ctx, tx.db.bulkInsert("custody_episodes", `id, person_id, registration_number,
-		register_class, admission_date, sentence_years, sentence_months, sentence_days, expected_release_date,
-		half_date, two_thirds_date, milestone_source, status, admission_status, facility_id, import_id,
-		created_at, updated_at`)+
-		tx.db.placeholders(len(in), 14, literal(facilityID), literal(imp), now, now), args...)
+	_, err = tx.q.ExecContext(ctx, tx.db.bulkInsert("custody_episodes", columnList(episodeColumns, episodeShared))+
+		tx.db.placeholders(len(in), len(episodeColumns), literal(facilityID), literal(imp), now, now), args...)
 	return mapError(err)
 }
 
@@ -251,7 +272,8 @@ func (tx *Tx) copyInmates(ctx context.Context, facilityID, importID int64, in []
 	if importID != 0 {
 		imp = importID
 	}
-	date := func(d binakerja.Date) any {
+	// COPY encodes a DATE from a time, not from the text Value gives.
+	asTime := func(d binakerja.Date) any {
 		if d.IsZero() {
 			return nil
 		}
@@ -260,28 +282,20 @@ func (tx *Tx) copyInmates(ctx context.Context, facilityID, importID int64, in []
 	persons := make([][]any, len(in))
 	episodes := make([][]any, len(in))
 	for i := range in {
-		p, e := &in[i].Person, &in[i].Episode
-		persons[i] = []any{p.ID, in[i].UID, p.Name, binakerja.SearchKey(p.Name), nullBytes(in[i].NIKSealed),
-			nullBytes(in[i].NIKIndex), p.BirthPlace, date(p.BirthDate), string(p.Sex), p.Education, p.RegionCode,
-			tx.Now, tx.Now}
-		episodes[i] = []any{e.ID, e.PersonID, e.RegistrationNumber, e.RegisterClass, date(e.AdmissionDate),
-			e.Sentence.Years, e.Sentence.Months, e.Sentence.Days, date(e.ExpectedRelease), date(e.HalfDate),
-			date(e.TwoThirdsDate), e.MilestoneSource, string(e.Status), string(e.Status), facilityID, imp, tx.Now, tx.Now}
+		persons[i] = append(personValues(nil, &in[i], asTime), tx.Now, tx.Now)
+		episodes[i] = append(episodeValues(nil, &in[i].Episode, asTime), facilityID, imp, tx.Now, tx.Now)
 	}
 	return tx.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: COPY needs a pgx connection, not %T", dc)
 		}
-		if _, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"persons"}, []string{"id", "uid", "name", "search_name",
-			"nik_cipher", "nik_index", "birth_place", "birth_date", "sex", "education", "region_code", "created_at",
-			"updated_at"}, pgx.CopyFromRows(persons)); err != nil {
+		if _, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"persons"}, slices.Concat(personColumns, personShared),
+			pgx.CopyFromRows(persons)); err != nil {
 			return mapError(err)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"custody_episodes"}, []string{"id", "person_id",
-			"registration_number", "register_class", "admission_date", "sentence_years", "sentence_months",
-			"sentence_days", "expected_release_date", "half_date", "two_thirds_date", "milestone_source", "status",
-			"admission_status", "facility_id", "import_id", "created_at", "updated_at"}, pgx.CopyFromRows(episodes))
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"custody_episodes"},
+			slices.Concat(episodeColumns, episodeShared), pgx.CopyFromRows(episodes))
 		return mapError(err)
 	})
 }

@@ -171,11 +171,12 @@ func (q Queries) Inmates(ctx context.Context, f InmateFilter) ([]*InmateRecord, 
 // StatusHistory returns an episode's status history, oldest first: its
 // status at admission, then each change.
 func (q Queries) StatusHistory(ctx context.Context, episodeID int64) ([]binakerja.StatusChange, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT admission_status, admission_date, 'admission', created_at, 0
+	rows, err := q.q.QueryContext(ctx, `SELECT status, date, reason, created_at FROM (
+		SELECT admission_status AS status, admission_date AS date, 'admission' AS reason, created_at, 0 AS k
 		FROM custody_episodes WHERE id = $1
 		UNION ALL
-		SELECT status, date, reason, created_at, id FROM episode_statuses WHERE episode_id = $1
-		ORDER BY 5`, episodeID)
+		SELECT status, date, reason, created_at, id FROM episode_statuses WHERE episode_id = $1) h
+		ORDER BY k`, episodeID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -184,8 +185,7 @@ func (q Queries) StatusHistory(ctx context.Context, episodeID int64) ([]binakerj
 	for rows.Next() {
 		var s binakerja.StatusChange
 		var status string
-		var order int64
-		if err := rows.Scan(&status, &s.Date, &s.Reason, &s.At, &order); err != nil {
+		if err := rows.Scan(&status, &s.Date, &s.Reason, &s.At); err != nil {
 			return nil, err
 		}
 		s.Status, s.At = binakerja.LegalStatus(status), s.At.UTC()
