@@ -1,0 +1,52 @@
+-- Re-admissions held for review, the earlier names of people, and notices.
+--
+-- An import row whose NIK names someone released earlier but whose name or
+-- birth date disagrees with the record is not merged: it waits in
+-- readmission_reviews until an officer of the importing facility confirms it
+-- as the same person (then it is re-admitted) or rejects it. row_data holds
+-- what the row would write (JSON, never the NIK); at most one review per
+-- person and facility waits at a time.
+ALTER TABLE imports ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE readmission_reviews (
+    id          INTEGER PRIMARY KEY,
+    facility_id INTEGER NOT NULL REFERENCES organizations (id),
+    person_id   INTEGER NOT NULL REFERENCES persons (id),
+    import_id   INTEGER REFERENCES imports (id),
+    line        INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    birth_date  TEXT,
+    row_data    TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'rejected')),
+    decided_by  TEXT NOT NULL DEFAULT '',
+    decided_at  TIMESTAMP,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX readmission_reviews_pending ON readmission_reviews (facility_id, person_id)
+    WHERE status = 'pending';
+CREATE INDEX readmission_reviews_facility ON readmission_reviews (facility_id, status, id);
+
+-- A name a person was known by until an import or a confirmed review changed
+-- it: kept as history, never overwritten.
+CREATE TABLE person_names (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES persons (id),
+    name        TEXT NOT NULL,
+    source      TEXT NOT NULL, -- import, review
+    replaced_at TIMESTAMP NOT NULL
+);
+CREATE INDEX person_names_person ON person_names (person_id, id);
+
+-- Something an organisation's people should know, of a kind (for now
+-- readmitted_elsewhere: someone released from here was admitted again at
+-- another facility), about a person when it concerns one.
+CREATE TABLE notices (
+    id              INTEGER PRIMARY KEY,
+    organization_id INTEGER NOT NULL REFERENCES organizations (id),
+    kind            TEXT NOT NULL,
+    person_id       INTEGER REFERENCES persons (id),
+    created_at      TIMESTAMP NOT NULL
+);
+CREATE INDEX notices_organization ON notices (organization_id, id);
