@@ -85,12 +85,29 @@ type episode struct {
 
 type inmateDetail struct {
 	inmate
+	EarlierNames    []earlierName       `json:"earlier_names"`
 	CustodyEpisodes []episode           `json:"custody_episodes"`
+	StaysElsewhere  *staysElsewhere     `json:"stays_elsewhere,omitempty"`
 	Enrollments     []personEnrollment  `json:"enrollments"`
 	Certificates    []personCertificate `json:"certificates"`
 	// The capabilities that follow fill these.
 	Placements []struct{} `json:"placements"`
 	FollowUps  []struct{} `json:"followups"`
+}
+
+// earlierName is a name the person was known by until an import or a
+// confirmed review changed it.
+type earlierName struct {
+	Name       string    `json:"name"`
+	ReplacedAt time.Time `json:"replaced_at"`
+}
+
+// staysElsewhere sums up the custody episodes at facilities outside the
+// caller's reach, which custody_episodes leaves out.
+type staysElsewhere struct {
+	Count    int `json:"count"`
+	FromYear int `json:"from_year"`
+	ToYear   int `json:"to_year"`
 }
 
 type personEnrollment struct {
@@ -116,8 +133,14 @@ type personCertificate struct {
 }
 
 func detailJSON(d *app.InmateDetail) inmateDetail {
-	out := inmateDetail{inmate: inmateJSON(&d.Inmate), CustodyEpisodes: []episode{}, Enrollments: []personEnrollment{},
-		Certificates: []personCertificate{}, Placements: []struct{}{}, FollowUps: []struct{}{}}
+	out := inmateDetail{inmate: inmateJSON(&d.Inmate), EarlierNames: []earlierName{}, CustodyEpisodes: []episode{},
+		Enrollments: []personEnrollment{}, Certificates: []personCertificate{}, Placements: []struct{}{}, FollowUps: []struct{}{}}
+	for _, n := range d.EarlierNames {
+		out.EarlierNames = append(out.EarlierNames, earlierName{Name: n.Name, ReplacedAt: n.ReplacedAt})
+	}
+	if s := d.Elsewhere; s.Count > 0 {
+		out.StaysElsewhere = &staysElsewhere{Count: s.Count, FromYear: s.FromYear, ToYear: s.ToYear}
+	}
 	for _, e := range d.Enrollments {
 		out.Enrollments = append(out.Enrollments, personEnrollment{ID: e.ID, CohortID: e.CohortID, Program: e.Program,
 			Title: e.ProgramTitle, StartDate: e.StartDate, EndDate: e.EndDate, Status: string(e.Status), Reason: e.Reason})
@@ -299,6 +322,7 @@ type ImportReportJSON struct {
 	Updated        int           `json:"updated"`
 	Unchanged      int           `json:"unchanged"`
 	Readmitted     int           `json:"readmitted"`
+	Held           int           `json:"held"`
 	Rejected       int           `json:"rejected"`
 	Errors         []importError `json:"errors"`
 	MoreErrors     int           `json:"more_errors,omitempty"`
@@ -317,7 +341,7 @@ type importError struct {
 // ReportJSON says an import report in p's language.
 func ReportJSON(rep *app.ImportReport, p *i18n.Printer) ImportReportJSON {
 	out := ImportReportJSON{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged,
-		Readmitted: rep.Readmitted, Rejected: rep.Rejected, Errors: []importError{}, MoreErrors: rep.MoreProblems,
+		Readmitted: rep.Readmitted, Held: rep.Held, Rejected: rep.Rejected, Errors: []importError{}, MoreErrors: rep.MoreProblems,
 		UnknownColumns: append([]string{}, rep.UnknownColumns...), DryRun: rep.DryRun, Written: rep.Written,
 		ImportID: rep.ImportID}
 	for _, pr := range rep.Problems {

@@ -46,6 +46,7 @@ type ImportReport struct {
 	Updated        int
 	Unchanged      int
 	Readmitted     int
+	Held           int // re-admissions whose name or birth date disagrees: held for review, not written
 	Rejected       int
 	Problems       []importer.Problem // sorted by line; at most MaxReportedProblems
 	MoreProblems   int                // problems left out of the list
@@ -53,6 +54,7 @@ type ImportReport struct {
 	DryRun         bool
 	Written        bool
 	ImportID       int64
+	matched        []int64 // people not in custody here whom the file's NIKs named, for the audit trail
 }
 
 func (r *ImportReport) problem(p importer.Problem) {
@@ -108,6 +110,16 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 	if errors.Is(err, errLateDuplicate) {
 		rep, scan, err = a.importOnce(ctx, ac, role, fac, open, opts, scan.bad)
 	}
+	if errors.Is(err, errImportRefused) || errors.Is(err, errFileRefused) {
+		// What was not kept is audited all the same, after the rollback and
+		// in a transaction of its own: a dry run or a refused import answers
+		// about the NIKs it was given as much as a kept one.
+		if aerr := a.db.Transact(ctx, func(tx *store.Tx) error {
+			return a.recordImport(ctx, tx, ac, role, fac, opts, rep, scan, 0)
+		}); aerr != nil {
+			return nil, aerr
+		}
+	}
 	if opts.Progress != nil && scan != nil && scan.header != nil {
 		opts.Progress(rep.Created+rep.Updated+rep.Unchanged+rep.Readmitted, 1)
 	}
@@ -140,7 +152,7 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 				return err
 			}
 		}
-		w := &importWriter{a: a, tx: tx, ctx: ctx, fac: fac, rep: rep, importID: rec.ID}
+		w := &importWriter{a: a, tx: tx, ctx: ctx, ac: ac, fac: fac, rep: rep, importID: rec.ID}
 		if err := w.start(); err != nil {
 			return err
 		}
@@ -168,6 +180,7 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 			return readErr
 		}
 		scan.report(rep)
+		rep.matched = w.matched
 		switch {
 		case scan.header == nil:
 			return errFileRefused
@@ -179,17 +192,48 @@ func (a *App) importOnce(ctx context.Context, ac Actor, role string, fac *binake
 			return errImportRefused
 		}
 		rec.FileSHA256 = scan.sha256
-		rec.Rows, rec.Created, rec.Updated, rec.Unchanged, rec.Readmitted, rec.Rejected =
-			rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected
+		rec.Rows, rec.Created, rec.Updated, rec.Unchanged, rec.Readmitted, rec.Rejected, rec.Held =
+			rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected, rep.Held
 		if err := tx.FinishImport(ctx, rec); err != nil {
 			return err
 		}
 		rep.ImportID = rec.ID
-		return a.record(ctx, tx, ac, role, "inmate.import", "import", itoa(rec.ID), fac.Code, map[string]any{
-			"file": opts.FileName, "sha256": scan.sha256, "rows": rep.Rows, "created": rep.Created,
-			"updated": rep.Updated, "unchanged": rep.Unchanged, "readmitted": rep.Readmitted, "rejected": rep.Rejected})
+		return a.recordImport(ctx, tx, ac, role, fac, opts, rep, scan, rec.ID)
 	})
 	return rep, scan, err
+}
+
+// maxAuditedMatches bounds the person ids an import's audit event lists; the
+// count stays exact.
+const maxAuditedMatches = 10000
+
+// recordImport appends the audit event of an import, kept (importID set) or
+// not (a dry run, or refused): the file, its hash, the counts, and the ids of
+// the people, not in custody at the facility, whom its NIKs named.
+func (a *App) recordImport(ctx context.Context, tx *store.Tx, ac Actor, role string, fac *binakerja.Organization,
+	opts ImportOptions, rep *ImportReport, scan *importScan, importID int64) error {
+	matched := slices.Clone(rep.matched)
+	slices.Sort(matched)
+	total := len(matched)
+	if total > maxAuditedMatches {
+		matched = matched[:maxAuditedMatches]
+	}
+	if matched == nil {
+		matched = []int64{}
+	}
+	id := ""
+	if importID != 0 {
+		id = itoa(importID)
+	}
+	sha := ""
+	if scan != nil {
+		sha = scan.sha256
+	}
+	return a.record(ctx, tx, ac, role, "inmate.import", "import", id, fac.Code, map[string]any{
+		"file": opts.FileName, "sha256": sha, "dry_run": opts.DryRun, "written": importID != 0,
+		"rows": rep.Rows, "created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged,
+		"readmitted": rep.Readmitted, "held": rep.Held, "rejected": rep.Rejected,
+		"matched": matched, "matched_total": total})
 }
 
 // prepared is a valid row with what writing it needs computed ahead: the

@@ -123,8 +123,16 @@ func TestImportWithAnErrorWritesNothingAndNamesLineAndField(t *testing.T) {
 		rep.Problems[1].Line != 6 || rep.Problems[1].Field != "tanggal_masuk" {
 		t.Fatalf("problems: %+v", rep.Problems)
 	}
-	if after := fileHash(t, e, path); after != before {
-		t.Fatal("a refused import changed the database file")
+	// Nothing is written but the audit event that records the refused
+	// import: the file differs from before by that event alone.
+	if list, _, _ := e.app.Inmates(t.Context(), e.cli, app.InmateQuery{}); len(list) != 0 || rep.ImportID != 0 {
+		t.Fatalf("a refused import wrote %d people", len(list))
+	}
+	if as := auditActions(t, e); as[len(as)-1] != "inmate.import" || count(as, "inmate.import") != 1 {
+		t.Fatalf("the refused import must be audited once: %v", as)
+	}
+	if after := fileHash(t, e, path); after == before {
+		t.Fatal("the refused import left no audit event in the file")
 	}
 	rep, err = e.importFile(t, "LP-A", bad, app.ImportOptions{SkipErrors: true})
 	if err != nil || rep.Created != 3 || rep.Rejected != 2 || !rep.Written {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"binakerja"
@@ -19,6 +20,7 @@ type importWriter struct {
 	a        *App
 	tx       *store.Tx
 	ctx      context.Context
+	ac       Actor
 	fac      *binakerja.Organization
 	rep      *ImportReport
 	importID int64
@@ -30,6 +32,10 @@ type importWriter struct {
 	// theirs. Its keys are copies: a field of a record read shares the
 	// memory of the whole record.
 	regnos map[string]int64
+	// matched are the people, not in custody here, whom the file's NIKs
+	// named: re-admitted, held or refused. The audit trail records them, so
+	// that an import used to ask after strangers' NIKs leaves its trace.
+	matched []int64
 }
 
 // importBatch is how many rows the writer handles together.
@@ -81,14 +87,32 @@ func (w *importWriter) known(row *importer.Row, pk store.PersonKey, source strin
 	if err != nil {
 		return err
 	}
+	here := latest.Episode.Facility == w.fac.Code
+	if !here || !latest.Episode.Open() {
+		w.matched = append(w.matched, pk.ID)
+	}
 	switch {
 	case !latest.Episode.Open():
 		return w.readmit(row, latest, source)
-	case latest.Episode.Facility != w.fac.Code:
-		w.reject(row, importer.ColNIK, "import.nik.elsewhere", latest.Episode.Facility)
+	case !here:
+		w.refuseElsewhere(row, latest, "import.nik.elsewhere", latest.Episode.Facility)
 		return nil
 	}
 	return w.update(row, latest, nil, nil, source)
+}
+
+// refuseElsewhere rejects a row because of what another facility's record
+// says. To an actor who may read that record the reason is given (key and
+// args); to anyone else the row only cannot be imported here: neither the
+// facility, nor whether the person is held there or was released, nor any
+// date of theirs, so that a file of NIKs is no way to find out about
+// strangers.
+func (w *importWriter) refuseElsewhere(row *importer.Row, r *store.InmateRecord, key string, args ...any) {
+	if w.a.canSee(w.ac, binakerja.ActionInmateView, r.Episode.FacilityPath) {
+		w.reject(row, importer.ColNIK, key, args...)
+		return
+	}
+	w.reject(row, importer.ColNIK, "import.nik.not_here")
 }
 
 // byRegistration handles a row whose registration number names someone in
@@ -130,28 +154,57 @@ func episodeFrom(row *importer.Row, source string) binakerja.Episode {
 		TwoThirdsDate: row.TwoThirds, MilestoneSource: source, Status: row.Status}
 }
 
-// readmit opens a new custody episode for someone released earlier.
+// readmit opens a new custody episode for someone released earlier, or,
+// when the row's name or birth date disagrees with the record, holds it for
+// review: a NIK typed wrong, or someone else's, must not hand this facility
+// a stranger's record.
 func (w *importWriter) readmit(row *importer.Row, latest *store.InmateRecord, source string) error {
 	if !row.Admission.After(latest.Episode.ReleaseDate) && !row.Admission.Equal(latest.Episode.ReleaseDate) {
-		w.reject(row, importer.ColAdmission, "import.admission.before_release", latest.Episode.ReleaseDate.String())
+		if latest.Episode.Facility == w.fac.Code {
+			w.reject(row, importer.ColAdmission, "import.admission.before_release", latest.Episode.ReleaseDate.String())
+		} else {
+			w.refuseElsewhere(row, latest, "import.admission.before_release", latest.Episode.ReleaseDate.String())
+		}
 		return nil
 	}
 	if !w.regnoFree(row, 0) {
 		return nil
 	}
-	p := latest.Person
-	if changed := mergePerson(&p, row); changed {
-		if err := w.tx.UpdatePerson(w.ctx, &p, nil, nil); err != nil {
-			return err
-		}
+	if disagrees(latest.Person, row) {
+		return w.hold(row, latest, source)
 	}
-	e := episodeFrom(row, source)
-	e.PersonID = p.ID
-	if err := w.tx.CreateEpisode(w.ctx, &e, w.fac.ID, w.importID); err != nil {
+	e, err := w.a.readmit(w.ctx, w.tx, latest, row, source, w.fac, w.importID, "import")
+	if err != nil {
 		return err
 	}
 	w.regnos[strings.Clone(e.RegistrationNumber)] = e.ID
 	w.rep.Readmitted++
+	return nil
+}
+
+// disagrees reports whether a row's name or birth date differs from the
+// stored person's: names compared as searches compare them (case, accents,
+// punctuation and spacing aside), a birth date only when both have one.
+func disagrees(p binakerja.Person, row *importer.Row) bool {
+	if binakerja.SearchKey(p.Name) != binakerja.SearchKey(row.Name) {
+		return true
+	}
+	return !p.BirthDate.IsZero() && !row.BirthDate.IsZero() && !p.BirthDate.Equal(row.BirthDate)
+}
+
+// hold keeps a re-admission for review by the facility's officers instead
+// of writing it.
+func (w *importWriter) hold(row *importer.Row, latest *store.InmateRecord, source string) error {
+	data, err := json.Marshal(heldFrom(row, source))
+	if err != nil {
+		return err
+	}
+	err = w.tx.HoldReadmission(w.ctx, &store.ReadmissionReview{FacilityID: w.fac.ID, PersonID: latest.Person.ID,
+		ImportID: w.importID, Line: row.Line, Name: row.Name, BirthDate: row.BirthDate, RowData: string(data)})
+	if err != nil {
+		return err
+	}
+	w.rep.Held++
 	return nil
 }
 
@@ -218,6 +271,11 @@ func (w *importWriter) update(row *importer.Row, r *store.InmateRecord, sealed, 
 	if personChanged {
 		if err := w.tx.UpdatePerson(w.ctx, &p, sealed, index); err != nil {
 			return err
+		}
+		if p.Name != r.Person.Name { // the name the person had is kept as history
+			if err := w.tx.AddPersonName(w.ctx, p.ID, r.Person.Name, "import"); err != nil {
+				return err
+			}
 		}
 	}
 	if episodeChanged {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"binakerja"
@@ -81,13 +82,29 @@ func (a *App) Inmates(ctx context.Context, ac Actor, q InmateQuery) ([]binakerja
 	return out, next, nil
 }
 
-// InmateDetail is everything the person page shows: the person, every
-// custody episode (latest first) with its status history and transfers.
+// InmateDetail is everything the person page shows: the person and their
+// earlier names, every custody episode (latest first) with its status
+// history and transfers, and of the episodes at facilities outside the
+// viewer's reach only a summary.
 type InmateDetail struct {
 	binakerja.Inmate
+	EarlierNames []store.EarlierName
 	Episodes     []EpisodeDetail
+	Elsewhere    StaysElsewhere
 	Enrollments  []store.PersonEnrollment
 	Certificates []*binakerja.Certificate
+}
+
+// StaysElsewhere sums up the custody episodes at facilities outside the
+// viewer's reach: how many, and the years they span (from the first
+// admission to the last release, or admission when there was none). It
+// names no facility, registration number, sentence or status: that someone
+// was held before, and when, is what another facility needs to know of a
+// person come back.
+type StaysElsewhere struct {
+	Count    int
+	FromYear int
+	ToYear   int
 }
 
 // EpisodeDetail is one custody episode with its history.
@@ -128,7 +145,7 @@ func (a *App) Inmate(ctx context.Context, ac Actor, id int64) (*InmateDetail, er
 	if err != nil {
 		return nil, err
 	}
-	d, err := a.detail(ctx, r)
+	d, err := a.detail(ctx, r, func(path string) bool { return a.canSee(ac, binakerja.ActionInmateView, path) })
 	if err != nil {
 		return nil, err
 	}
@@ -138,13 +155,25 @@ func (a *App) Inmate(ctx context.Context, ac Actor, id int64) (*InmateDetail, er
 	return d, err
 }
 
-func (a *App) detail(ctx context.Context, r *store.InmateRecord) (*InmateDetail, error) {
+// detail gathers a person's record. The episodes at facilities for which
+// reach is false are only summed up, and the enrolments in cohorts there
+// left out; reach nil gives everything.
+func (a *App) detail(ctx context.Context, r *store.InmateRecord, reach func(path string) bool) (*InmateDetail, error) {
 	d := &InmateDetail{Inmate: a.mask(r)}
 	eps, err := a.db.Episodes(ctx, r.Person.ID)
 	if err != nil {
 		return nil, err
 	}
+	if d.EarlierNames, err = a.db.PersonNames(ctx, r.Person.ID); err != nil {
+		return nil, err
+	}
+	paths := map[string]string{} // facility code → path, of the episodes
 	for _, e := range eps {
+		paths[e.Episode.Facility] = e.Episode.FacilityPath
+		if reach != nil && !reach(e.Episode.FacilityPath) {
+			d.Elsewhere.add(e.Episode)
+			continue
+		}
 		ed := EpisodeDetail{Episode: e.Episode}
 		if ed.History, err = a.db.StatusHistory(ctx, e.Episode.ID); err != nil {
 			return nil, err
@@ -157,10 +186,49 @@ func (a *App) detail(ctx context.Context, r *store.InmateRecord) (*InmateDetail,
 	if d.Enrollments, err = a.db.EnrollmentsOf(ctx, r.Person.ID); err != nil {
 		return nil, err
 	}
+	if reach != nil {
+		var kept []store.PersonEnrollment
+		for _, en := range d.Enrollments {
+			path, ok := paths[en.Facility]
+			if !ok { // a cohort at a facility the person has no episode at
+				o, err := a.db.Organization(ctx, en.Facility)
+				if err != nil {
+					return nil, err
+				}
+				path, paths[en.Facility] = o.Path, o.Path
+			}
+			if reach(path) {
+				kept = append(kept, en)
+			}
+		}
+		d.Enrollments = kept
+	}
 	if d.Certificates, err = a.db.CertificatesOf(ctx, r.Person.ID); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// Years is the span of the stays: "2021" or "2021–2023".
+func (s StaysElsewhere) Years() string {
+	if s.FromYear == s.ToYear {
+		return strconv.Itoa(s.FromYear)
+	}
+	return strconv.Itoa(s.FromYear) + "–" + strconv.Itoa(s.ToYear)
+}
+
+func (s *StaysElsewhere) add(e binakerja.Episode) {
+	from, to := e.AdmissionDate.Time().Year(), e.AdmissionDate.Time().Year()
+	if !e.ReleaseDate.IsZero() {
+		to = e.ReleaseDate.Time().Year()
+	}
+	if s.Count == 0 || from < s.FromYear {
+		s.FromYear = from
+	}
+	if s.Count == 0 || to > s.ToYear {
+		s.ToYear = to
+	}
+	s.Count++
 }
 
 // RevealNIK returns a person's full identity number to a role that needs it,
@@ -336,7 +404,9 @@ func (a *App) ExportSubject(ctx context.Context, ac Actor, id int64) (*SubjectAc
 	if err != nil {
 		return nil, err
 	}
-	d, err := a.detail(ctx, r)
+	// The person is entitled to everything held about them, whichever
+	// facility held them.
+	d, err := a.detail(ctx, r, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -62,8 +62,11 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	}
 	p := i18n.New("en")
 	w := env.Stdout
-	fmt.Fprintf(w, "rows %d: created %d, updated %d, unchanged %d, readmitted %d, rejected %d\n",
-		rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Rejected)
+	fmt.Fprintf(w, "rows %d: created %d, updated %d, unchanged %d, readmitted %d, held for review %d, rejected %d\n",
+		rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Readmitted, rep.Held, rep.Rejected)
+	if rep.Held > 0 {
+		fmt.Fprintln(w, p.T("import.held.note"))
+	}
 	if len(rep.UnknownColumns) > 0 {
 		fmt.Fprintf(w, "unknown columns (ignored): %s\n", strings.Join(rep.UnknownColumns, ", "))
 	}

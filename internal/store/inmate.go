@@ -340,6 +340,7 @@ type ImportRecord struct {
 	FacilityID                                              int64
 	FileName, FileSHA256, Actor                             string
 	Rows, Created, Updated, Unchanged, Readmitted, Rejected int
+	Held                                                    int // re-admissions held for review
 }
 
 // CreateImport records an import and sets r.ID.
@@ -354,8 +355,8 @@ func (tx *Tx) CreateImport(ctx context.Context, r *ImportRecord) error {
 // FinishImport writes an import's final counts and the file's SHA-256.
 func (tx *Tx) FinishImport(ctx context.Context, r *ImportRecord) error {
 	_, err := tx.q.ExecContext(ctx, `UPDATE imports SET rows_read = $1, created = $2, updated = $3, unchanged = $4,
-		readmitted = $5, rejected = $6, file_sha256 = $7 WHERE id = $8`,
-		r.Rows, r.Created, r.Updated, r.Unchanged, r.Readmitted, r.Rejected, r.FileSHA256, r.ID)
+		readmitted = $5, rejected = $6, file_sha256 = $7, held = $9 WHERE id = $8`,
+		r.Rows, r.Created, r.Updated, r.Unchanged, r.Readmitted, r.Rejected, r.FileSHA256, r.ID, r.Held)
 	return mapError(err)
 }
 

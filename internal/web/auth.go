@@ -107,6 +107,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	}{
 		{"inmates", "/inmates", binakerja.ActionInmateView},
 		{"import", "/inmates/import", binakerja.ActionInmateWrite},
+		{"reviews", "/inmates/reviews", binakerja.ActionInmateWrite},
+		{"notices", "/notices", binakerja.ActionInmateView},
 		{"training", "/training", binakerja.ActionTrainingView},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},

@@ -68,11 +68,13 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		t.Fatalf("the demo world has no inmate: %v", err)
 	}
 	inmate := fmt.Sprintf("/inmates/%d", someone[0].ID)
+	_, readmitted := readmitAtBaturaja(t, env) // a review to decide, a notice, a stay elsewhere
 	cohorts, _, err := env.App.Cohorts(t.Context(), app.CLIActor("test"), store.CohortFilter{})
 	if err != nil || len(cohorts) == 0 {
 		t.Fatalf("the demo world has no cohort: %v", err)
 	}
 	pages := []string{"/training", "/training/catalogue", fmt.Sprintf("/training/cohorts/%d", cohorts[0].ID), "/inmates", "/inmates?all=1&status=BEBAS", "/inmates/import", inmate, inmate + "/export",
+		"/inmates/reviews", "/notices", fmt.Sprintf("/inmates/%d", readmitted),
 		"/inmates?release_from=2020-01-01&release_to=2030-12-31", "/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
 		"/organizations/LP-MARTAPURA", "/organizations/LP-MARTAPURA/edit", "/organizations/DITJENPAS",
 		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
