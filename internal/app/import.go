@@ -325,6 +325,7 @@ func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOpti
 	if err != nil {
 		return err
 	}
+	defer recs.Close()
 	first, line, ok := recs.Next()
 	if !ok {
 		if errors.As(recs.Err(), &fe) {

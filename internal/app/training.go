@@ -604,6 +604,7 @@ func (a *App) ImportSchemes(ctx context.Context, ac Actor, open ImportSource) ([
 	if err != nil {
 		return nil, nil, err
 	}
+	defer recs.Close()
 	schemes, problems := importer.Schemes(recs)
 	if len(problems) > 0 {
 		return nil, problems, nil

@@ -9,6 +9,7 @@ import (
 	"binakerja/internal/app"
 	"binakerja/internal/config"
 	"binakerja/internal/demo"
+	"binakerja/internal/importer"
 	"binakerja/internal/server"
 )
 
@@ -35,6 +36,9 @@ func serve(ctx context.Context, a *app.App, cfg config.Config, env Env, announce
 	srv, err := server.New(a, logger(cfg, env.Stderr), cfg.Secure())
 	if err != nil {
 		return err
+	}
+	if err := importer.SweepTemp(); err != nil { // what XLSX imports killed midway left
+		logger(cfg, env.Stderr).Warn("sweep the import's temporary files", "err", err)
 	}
 	return srv.Run(ctx, cfg.Addr, func(addr net.Addr) {
 		url := cfg.PublicURL()

@@ -30,6 +30,7 @@ func TestInmateFileIsValidAndUnique(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer recs.Close()
 	first, _, _ := recs.Next()
 	h, missing, _ := importer.ParseHeader(append([]string(nil), first...))
 	if len(missing) > 0 || len(h.Unknown) > 0 {
