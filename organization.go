@@ -75,9 +75,10 @@ type Organization struct {
 	RegionCode    string
 	Parent        string // the parent's code; empty at a root
 	Path          string
-	FacilityType  string // facilities only
-	FacilityClass string // facilities only
-	EmployerSize  string // employers only
+	FacilityType  string  // facilities only
+	FacilityClass string  // facilities only
+	EmployerSize  string  // employers only
+	Partner       Partner // employers only: the partner profile (contacts loaded on request)
 	Active        bool
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -148,6 +149,8 @@ func (o *Organization) Validate() error {
 		p.Add("region_code", "field.required")
 	case o.RegionCode != "" && !ValidRegionCode(o.RegionCode):
 		p.Add("region_code", "org.region_code.format")
+	case o.RegionCode != "" && !KnownRegion(o.RegionCode):
+		p.Add("region_code", "region.unknown", o.RegionCode)
 	}
 	if o.Kind == OrgFacility {
 		if !slices.Contains(FacilityTypes, o.FacilityType) {

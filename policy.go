@@ -31,6 +31,18 @@ const (
 	ActionAssessmentManage  Action = "assessment.manage"  // hold assessments and record K/BK results
 	ActionCertificateView   Action = "certificate.view"   // read certificates and their credentials
 	ActionCertificateRevoke Action = "certificate.revoke" // revoke a certificate
+
+	ActionPartnerView       Action = "partner.view"       // see partners (employers) and their profiles
+	ActionPartnerManage     Action = "partner.manage"     // register partners and keep their profiles
+	ActionAgreementView     Action = "agreement.view"     // read agreements one is a party to, and their documents
+	ActionAgreementManage   Action = "agreement.manage"   // record agreements, their status and documents
+	ActionInternshipView    Action = "internship.view"    // see internships before release
+	ActionInternshipManage  Action = "internship.manage"  // record internships and their daily log
+	ActionConsentManage     Action = "consent.manage"     // record a person's consent given or withdrawn
+	ActionVacancyView       Action = "vacancy.view"       // see vacancies
+	ActionVacancyManage     Action = "vacancy.manage"     // post, edit and close vacancies
+	ActionMatchView         Action = "match.view"         // see the candidates matched to a vacancy
+	ActionApplicationManage Action = "application.manage" // propose candidates and move applications on
 )
 
 // Reach says how far a grant reaches for an action.
@@ -87,6 +99,22 @@ var Policy = map[Action]Rule{
 	ActionAssessmentManage:  {Roles: []Role{RoleAdmin, RoleAssessor}},
 	ActionCertificateView:   {Roles: []Role{RoleAdmin, RoleAssessor, RoleFacilityOfficer, RoleLabourOfficer}},
 	ActionCertificateRevoke: {Roles: []Role{RoleAdmin, RoleAssessor}},
+
+	// Partners and jobs are the labour office's work with the employers, for
+	// the people of the facilities it works with. An employer reaches only
+	// its own organisation: its agreements, vacancies and the candidates
+	// proposed to it (internal/app narrows each to the parties).
+	ActionPartnerView:       {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer, RoleEmployer}},
+	ActionPartnerManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer}},
+	ActionAgreementView:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer, RoleEmployer}},
+	ActionAgreementManage:   {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
+	ActionInternshipView:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleEmployer}},
+	ActionInternshipManage:  {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+	ActionConsentManage:     {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+	ActionVacancyView:       {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
+	ActionVacancyManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
+	ActionMatchView:         {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
+	ActionApplicationManage: {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

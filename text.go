@@ -42,3 +42,14 @@ func SearchKey(s string) string {
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// HasControl reports whether s holds a control character (a NUL, a line
+// break, an escape …), which no name, number or code may contain.
+func HasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -107,12 +107,28 @@ func (a *App) Programs(ctx context.Context, ac Actor, p store.Page) ([]*binakerj
 // cohortRole returns the role under which the actor may perform action on a
 // cohort: a cohort belongs both to its facility and to its programme's
 // provider, and reaching either will do.
+//
+// Reaching it through the provider is not enough to reach the people of the
+// facility: the provider's side must work with the facility (see
+// reachesFacility), or the answer is errFacilityOutOfReach.
 func (a *App) cohortRole(ctx context.Context, ac Actor, action binakerja.Action, facilityPath, providerPath string) (string, error) {
 	if ac.User != nil && !ac.User.Can(action, facilityPath) && ac.User.Can(action, providerPath) {
+		ok, err := a.reachesFacility(ctx, ac, action, providerPath, facilityPath)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			a.deny(ctx, ac, action, facilityPath)
+			return "", errFacilityOutOfReach
+		}
 		return a.authorize(ctx, ac, action, providerPath)
 	}
 	return a.authorize(ctx, ac, action, facilityPath)
 }
+
+// errFacilityOutOfReach refuses someone who reaches a cohort's provider but
+// does not work with its facility.
+var errFacilityOutOfReach = binakerja.Errorf(binakerja.Forbidden, "error.forbidden")
 
 // NewCohort is the input of CreateCohort.
 type NewCohort struct {
@@ -171,6 +187,9 @@ func (a *App) CreateCohort(ctx context.Context, ac Actor, in NewCohort) (*binake
 		return nil, err
 	}
 	role, err := a.cohortRole(ctx, ac, binakerja.ActionCohortManage, fac.Path, prog.ProviderPath)
+	if err == errFacilityOutOfReach {
+		return nil, binakerja.FieldInvalid("facility", "cohort.facility_out_of_reach", fac.Code)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -269,6 +288,9 @@ func (a *App) loadCohort(ctx context.Context, ac Actor, action binakerja.Action,
 		return nil, "", binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
 	role, err := a.cohortRole(ctx, ac, action, c.FacilityPath, c.ProviderPath)
+	if err == errFacilityOutOfReach {
+		return nil, "", binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
 	return c, role, err
 }
 
@@ -553,8 +575,37 @@ func (a *App) closeEnrollments(ctx context.Context, tx *store.Tx, ac Actor, role
 // Facilities lists every facility, for those who plan cohorts: a labour
 // office trains the people of prisons outside its own tree, and may choose
 // among them. Names and codes of facilities are not personal data.
+//
+// A labour office plans only for the facilities it works with: those of its
+// region and those sharing an agreement in force with it.
 func (a *App) Facilities(ctx context.Context, ac Actor) ([]*binakerja.Organization, error) {
-	return a.cohortPartners(ctx, ac, binakerja.OrgFacility)
+	fs, err := a.cohortPartners(ctx, ac, binakerja.OrgFacility)
+	if err != nil || ac.User == nil {
+		return fs, err
+	}
+	keep := map[int64]bool{}
+	for _, g := range ac.User.Grants {
+		if !binakerja.Allows(g.Role, binakerja.ActionCohortManage) {
+			continue
+		}
+		if g.SystemWide() {
+			return fs, nil
+		}
+		org, err := a.db.Organization(ctx, g.Org)
+		if err != nil {
+			return nil, err
+		}
+		agreed, err := a.db.AgreedFacilities(ctx, org.ID, a.today())
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if g.Covers(f.Path) || binakerja.RegionWithin(f.RegionCode, org.RegionCode) || slices.Contains(agreed, f.ID) {
+				keep[f.ID] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(fs, func(f *binakerja.Organization) bool { return !keep[f.ID] }), nil
 }
 
 // CertificationBodies lists every certification body, which a cohort may

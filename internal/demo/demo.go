@@ -70,7 +70,11 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 			return false, err
 		}
 	}
-	if err := seedInmates(ctx, a, ac, binakerja.DateOf(time.Now().In(wib))); err != nil {
+	today := binakerja.DateOf(time.Now().In(wib))
+	if err := seedInmates(ctx, a, ac, today); err != nil {
+		return false, err
+	}
+	if err := seedJobs(ctx, a, ac, today); err != nil {
 		return false, err
 	}
 	for _, l := range Logins {

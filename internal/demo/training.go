@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -73,6 +74,17 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 		cands, err := a.Candidates(ctx, ac, c.ID)
 		if err != nil {
 			return err
+		}
+		if p.complete > 0 {
+			// Past cohorts took those with the least time left who could
+			// still finish, so that many of them have been released since
+			// and looked for work.
+			slices.SortStableFunc(cands, func(x, y app.Candidate) int {
+				if (len(x.Reasons) == 0) != (len(y.Reasons) == 0) {
+					return len(x.Reasons) - len(y.Reasons)
+				}
+				return x.Inmate.Episode.ExpectedRelease.Time().Compare(y.Inmate.Episode.ExpectedRelease.Time())
+			})
 		}
 		var enrolled []*binakerja.Enrollment
 		for _, cand := range cands {

@@ -89,8 +89,9 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 			Kind: binakerja.OrgRegionalOffice, RegionCode: p.Code, Parent: "G-PUSAT"}); err != nil {
 			return st, err
 		}
+		regencies := binakerja.RegenciesOf(p.Code)
 		for f := range scale.FacilitiesPerRegion {
-			regency := fmt.Sprintf("%s.%02d", p.Code, 1+f%20)
+			regency := regencies[f%len(regencies)].Code
 			code := fmt.Sprintf("G-LP-%s-%02d", p.Code, f+1)
 			kind := []string{"LAPAS", "LAPAS", "RUTAN", "LPKA"}[rng.IntN(4)]
 			class := []string{"I", "IIA", "IIB", "IIB", "III"}[rng.IntN(5)]

@@ -115,10 +115,16 @@ func TestAdmissionStatusMigrationKeepsTheHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 			fac := newOrg("LP-1", "Lapas Satu", binakerja.OrgFacility, nil)
-			create(t, db, fac)
 			var episode int64
 			err := db.Transact(t.Context(), func(tx *store.Tx) error {
 				ctx := t.Context()
+				// The organisation as schema 9 had it (later migrations add
+				// columns that CreateOrganization writes).
+				if err := tx.QueryRowForTest(ctx, `INSERT INTO organizations (code, name, search_name, kind, path,
+					facility_type, created_at, updated_at) VALUES ('LP-1', 'Lapas Satu', 'lapas satu', 'facility',
+					'/LP-1/', 'LAPAS', $1, $1) RETURNING id`, db.Now()).Scan(&fac.ID); err != nil {
+					return err
+				}
 				p := binakerja.Person{Name: "Warga Lama"}
 				if err := tx.CreatePerson(ctx, &p, "uid-old", nil, nil); err != nil {
 					return err

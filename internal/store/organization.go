@@ -10,18 +10,39 @@ import (
 )
 
 const orgColumns = `o.id, o.code, o.name, o.kind, o.region_code, COALESCE(p.code, ''), o.path,
-	o.facility_type, o.facility_class, o.employer_size, o.active, o.created_at, o.updated_at, o.version`
+	o.facility_type, o.facility_class, o.employer_size, o.active, o.created_at, o.updated_at, o.version,
+	o.kbli_code, o.kbli_version, o.address, o.partner_tier, o.accepts_convictions, o.excluded_offences`
 
 const orgFrom = ` FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id`
 
+// orgDest returns the scan destinations of orgColumns; finish completes the
+// organisation after the scan.
+func orgDest(o *binakerja.Organization) (dest []any, finish func()) {
+	var excluded string
+	var accepts bool
+	dest = []any{&o.ID, &o.Code, &o.Name, &o.Kind, &o.RegionCode, &o.Parent, &o.Path,
+		&o.FacilityType, &o.FacilityClass, &o.EmployerSize, &o.Active, &o.CreatedAt, &o.UpdatedAt, &o.Version,
+		&o.Partner.KBLICode, &o.Partner.KBLIVersion, &o.Partner.Address, &o.Partner.Tier,
+		&accepts, &excluded}
+	return dest, func() {
+		o.Partner.RefusesConvictions = !accepts
+		o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+		o.Partner.Excluded = nil
+		for g := range strings.SplitSeq(excluded, ",") {
+			if g != "" {
+				o.Partner.Excluded = append(o.Partner.Excluded, binakerja.OffenceGroup(g))
+			}
+		}
+	}
+}
+
 func scanOrg(row interface{ Scan(...any) error }) (*binakerja.Organization, error) {
 	var o binakerja.Organization
-	err := row.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.RegionCode, &o.Parent, &o.Path,
-		&o.FacilityType, &o.FacilityClass, &o.EmployerSize, &o.Active, &o.CreatedAt, &o.UpdatedAt, &o.Version)
-	if err != nil {
+	dest, finish := orgDest(&o)
+	if err := row.Scan(dest...); err != nil {
 		return nil, mapError(err)
 	}
-	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	finish()
 	return &o, nil
 }
 
@@ -109,12 +130,11 @@ func (q Queries) Organizations(ctx context.Context, f OrgFilter) ([]*binakerja.O
 	return pageOf(rows, limit, func(rows *sql.Rows) (*binakerja.Organization, cursor, error) {
 		var o binakerja.Organization
 		var key string
-		if err := rows.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.RegionCode, &o.Parent, &o.Path,
-			&o.FacilityType, &o.FacilityClass, &o.EmployerSize, &o.Active, &o.CreatedAt, &o.UpdatedAt,
-			&o.Version, &key); err != nil {
+		dest, finish := orgDest(&o)
+		if err := rows.Scan(append(dest, &key)...); err != nil {
 			return nil, cursor{}, err
 		}
-		o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+		finish()
 		return &o, cursor{Key: key, ID: o.ID}, nil
 	})
 }
@@ -131,12 +151,18 @@ func (tx *Tx) CreateOrganization(ctx context.Context, o *binakerja.Organization)
 		}
 	}
 	o.CreatedAt, o.UpdatedAt, o.Version, o.Active = tx.Now, tx.Now, 1, true
+	pa := &o.Partner
 	err := tx.q.QueryRowContext(ctx, `INSERT INTO organizations (code, name, search_name, kind, region_code,
-		parent_id, path, facility_type, facility_class, employer_size, active, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1) RETURNING id`,
+		parent_id, path, facility_type, facility_class, employer_size, active, created_at, updated_at, version,
+		kbli_code, kbli_version, address, partner_tier, accepts_convictions, excluded_offences)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1, $13, $14, $15, $16, $17, $18) RETURNING id`,
 		o.Code, o.Name, binakerja.SearchKey(o.Name), o.Kind, o.RegionCode, parentID, o.Path,
-		o.FacilityType, o.FacilityClass, o.EmployerSize, o.Active, tx.Now).Scan(&o.ID)
-	return mapError(err)
+		o.FacilityType, o.FacilityClass, o.EmployerSize, o.Active, tx.Now,
+		pa.KBLICode, pa.KBLIVersion, pa.Address, pa.Tier, !pa.RefusesConvictions, joinGroups(pa.Excluded)).Scan(&o.ID)
+	if err != nil {
+		return mapError(err)
+	}
+	return tx.writeContacts(ctx, o.ID, pa.Contacts)
 }
 
 // UpdateOrganization writes the changeable fields of o (name, region, facility
@@ -157,4 +183,70 @@ func (tx *Tx) UpdateOrganization(ctx context.Context, o *binakerja.Organization)
 	o.Version++
 	o.UpdatedAt = tx.Now
 	return nil
+}
+
+func joinGroups(gs []binakerja.OffenceGroup) string {
+	var ss []string
+	for _, g := range gs {
+		ss = append(ss, string(g))
+	}
+	return strings.Join(ss, ",")
+}
+
+// writeContacts replaces the contact people of an organisation.
+func (tx *Tx) writeContacts(ctx context.Context, orgID int64, cs []binakerja.Contact) error {
+	if _, err := tx.q.ExecContext(ctx, `DELETE FROM partner_contacts WHERE organization_id = $1`, orgID); err != nil {
+		return mapError(err)
+	}
+	for i, c := range cs {
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO partner_contacts (organization_id, position, name, role_title,
+			phone, email) VALUES ($1, $2, $3, $4, $5, $6)`, orgID, i, c.Name, c.Position, c.Phone, c.Email); err != nil {
+			return mapError(err)
+		}
+	}
+	return nil
+}
+
+// UpdatePartner writes an employer's partner profile and contacts if the
+// stored version is still o.Version, and increments the version.
+func (tx *Tx) UpdatePartner(ctx context.Context, o *binakerja.Organization) error {
+	pa := &o.Partner
+	res, err := tx.q.ExecContext(ctx, `UPDATE organizations SET kbli_code = $1, kbli_version = $2, address = $3,
+		partner_tier = $4, accepts_convictions = $5, excluded_offences = $6, employer_size = $7, updated_at = $8,
+		version = version + 1 WHERE id = $9 AND version = $10`,
+		pa.KBLICode, pa.KBLIVersion, pa.Address, pa.Tier, !pa.RefusesConvictions, joinGroups(pa.Excluded),
+		o.EmployerSize, tx.Now, o.ID, o.Version)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return binakerja.Errorf(binakerja.Conflict, "error.stale")
+	}
+	o.Version++
+	o.UpdatedAt = tx.Now
+	return tx.writeContacts(ctx, o.ID, pa.Contacts)
+}
+
+// Contacts returns the contact people of an organisation.
+func (q Queries) Contacts(ctx context.Context, orgID int64) ([]binakerja.Contact, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT name, role_title, phone, email FROM partner_contacts
+		WHERE organization_id = $1 ORDER BY position`, orgID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []binakerja.Contact
+	for rows.Next() {
+		var c binakerja.Contact
+		if err := rows.Scan(&c.Name, &c.Position, &c.Phone, &c.Email); err != nil {
+			return nil, mapError(err)
+		}
+		out = append(out, c)
+	}
+	return out, mapError(rows.Err())
+}
+
+// OrganizationByID returns the organisation with the given id.
+func (q Queries) OrganizationByID(ctx context.Context, id int64) (*binakerja.Organization, error) {
+	return scanOrg(q.q.QueryRowContext(ctx, `SELECT `+orgColumns+orgFrom+` WHERE o.id = $1`, id))
 }

@@ -97,6 +97,43 @@ type inmateShowData struct {
 	Facilities  []*binakerja.Organization
 	OpenEpisode bool
 	ShowNIKForm bool
+	Work        *personWork // consent, custody facts, applications and employer views; nil to those who do not keep the register
+}
+
+// personWork is the person page's part on work: consent to be proposed, the
+// offence group and conduct record that matching and internships read, the
+// applications made for them, and each time an employer opened them.
+type personWork struct {
+	Consents     []binakerja.Consent
+	Consented    bool
+	CanConsent   bool
+	Facts        binakerja.CustodyFacts
+	Offences     []binakerja.OffenceGroup
+	Views        []*binakerja.AuditEvent
+	Applications []*binakerja.Application
+}
+
+func (h *Handler) personWork(r *http.Request, ac app.Actor, d *app.InmateDetail, canWrite bool) (*personWork, error) {
+	if !canWrite {
+		return nil, nil
+	}
+	ctx := r.Context()
+	w := &personWork{CanConsent: ac.User.Can(binakerja.ActionConsentManage, d.Episode.FacilityPath), Offences: binakerja.OffenceGroups}
+	var err error
+	if w.Consents, err = h.app.Consents(ctx, ac, d.ID); err != nil {
+		return nil, err
+	}
+	w.Consented = len(w.Consents) > 0 && w.Consents[0].Given
+	if w.Facts, err = h.app.CustodyFacts(ctx, ac, d.ID); err != nil {
+		return nil, err
+	}
+	if w.Views, err = h.app.CandidateViews(ctx, ac, d.ID); err != nil {
+		return nil, err
+	}
+	if w.Applications, err = h.app.PersonApplications(ctx, ac, d.ID); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 func reasonNames() []string {
@@ -128,6 +165,9 @@ func (h *Handler) inmatePage(w http.ResponseWriter, r *http.Request, status int,
 		if err != nil {
 			return err
 		}
+	}
+	if data.Work, err = h.personWork(r, ac, d, data.CanWrite); err != nil {
+		return err
 	}
 	p := h.newPage(w, r, "inmate.show.title", data)
 	p.Title = d.Name

@@ -16,8 +16,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -122,6 +124,25 @@ func (h *Handler) routes() {
 	t.Handle("POST /training/schemes", binakerja.ActionSchemeManage, h.schemeCreate)
 	t.Handle("POST /training/schemes/import", binakerja.ActionSchemeManage, h.schemeImport)
 	t.Handle("POST /training/programs", binakerja.ActionProgramManage, h.programCreate)
+	t.Handle("GET /partners", binakerja.ActionPartnerView, h.partnerList)
+	t.Handle("POST /partners", binakerja.ActionPartnerManage, h.partnerCreate)
+	t.Handle("GET /partners/{code}", binakerja.ActionPartnerView, h.partnerShow)
+	t.Handle("POST /partners/{code}", binakerja.ActionPartnerManage, h.partnerUpdate)
+	t.Handle("GET /agreements", binakerja.ActionAgreementView, h.agreementList)
+	t.Handle("POST /agreements", binakerja.ActionAgreementManage, h.agreementCreate)
+	t.Handle("GET /agreements/{id}", binakerja.ActionAgreementView, h.agreementShow)
+	t.Handle("POST /agreements/{id}/status", binakerja.ActionAgreementManage, h.agreementStatus)
+	t.Handle("POST /agreements/{id}/documents", binakerja.ActionAgreementManage, h.agreementDocumentAdd)
+	t.Handle("GET /agreements/{id}/documents/{doc}", binakerja.ActionAgreementView, h.agreementDocument)
+	t.Handle("GET /vacancies", binakerja.ActionVacancyView, h.vacancyList)
+	t.Handle("POST /vacancies", binakerja.ActionVacancyManage, h.vacancyCreate)
+	t.Handle("GET /vacancies/{id}", binakerja.ActionVacancyView, h.vacancyShow)
+	t.Handle("POST /vacancies/{id}", binakerja.ActionVacancyManage, h.vacancyUpdate)
+	t.Handle("POST /vacancies/{id}/applications", binakerja.ActionApplicationManage, h.vacancyPropose)
+	t.Handle("GET /applications/{id}", binakerja.ActionApplicationManage, h.applicationShow)
+	t.Handle("POST /applications/{id}/status", binakerja.ActionApplicationManage, h.applicationStatus)
+	t.Handle("POST /inmates/{id}/consents", binakerja.ActionConsentManage, h.consentRecord)
+	t.Handle("POST /inmates/{id}/custody-facts", binakerja.ActionInmateWrite, h.custodyFacts)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -173,10 +194,20 @@ func (h *Handler) parseTemplates() error {
 		return err
 	}
 	funcs := template.FuncMap{
-		"roleName": func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
-		"kindName": func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
-		"langs":    func() []string { return i18n.Languages },
-		"int64":    func(n int) int64 { return int64(n) },
+		"roleName":  func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
+		"kindName":  func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
+		"langs":     func() []string { return i18n.Languages },
+		"int64":     func(n int) int64 { return int64(n) },
+		"contracts": func() []string { return stringsOf(binakerja.ContractTypes) },
+		"vstatuses": func() []string { return stringsOf(binakerja.VacancyStatuses) },
+		"day":       func(t time.Time) binakerja.Date { return binakerja.DateOf(t.In(wib)) },
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
 		"enrollmentActions": func(u *binakerja.User, s binakerja.EnrollmentStatus) []binakerja.EnrollmentTransition {
 			var out []binakerja.EnrollmentTransition
 			for _, t := range binakerja.EnrollmentTransitions {
@@ -191,7 +222,7 @@ func (h *Handler) parseTemplates() error {
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e[len("templates/pages/"):], ".html")
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", e)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html", e)
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -199,6 +230,8 @@ func (h *Handler) parseTemplates() error {
 	}
 	return nil
 }
+
+var wib = time.FixedZone("WIB", 7*60*60)
 
 // Page is what every page's template gets: the printer for its language (so
 // that templates call .T "key"), the signed-in user, the navigation and the
@@ -233,6 +266,9 @@ var navigation = []struct {
 	{"nav.inmates", "/inmates", binakerja.ActionInmateView},
 	{"nav.training", "/training", binakerja.ActionTrainingView},
 	{"nav.certificates", "/certificates", binakerja.ActionCertificateRevoke},
+	{"nav.partners", "/partners", binakerja.ActionPartnerManage},
+	{"nav.agreements", "/agreements", binakerja.ActionAgreementView},
+	{"nav.vacancies", "/vacancies", binakerja.ActionVacancyView},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},
@@ -372,6 +408,15 @@ func (f *Form) Value(name string) string {
 		return ""
 	}
 	return f.Values.Get(name)
+}
+
+// Has reports whether value is among what was chosen in the field (a set of
+// check boxes).
+func (f *Form) Has(name, value string) bool {
+	if f == nil {
+		return false
+	}
+	return slices.Contains(f.Values[name], value)
 }
 
 // Error returns the message for the field, if any.

@@ -78,7 +78,9 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		"/inmates?release_from=2020-01-01&release_to=2030-12-31", "/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
 		"/organizations/LP-MARTAPURA", "/organizations/LP-MARTAPURA/edit", "/organizations/DITJENPAS",
 		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
-		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account"}
+		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account",
+		"/partners", "/partners?q=mebel&size=KECIL", "/partners/CV-MEBEL-JATI", "/agreements", "/agreements?q=nothing",
+		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1"}
 	for _, lang := range []string{"id", "en"} {
 		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})

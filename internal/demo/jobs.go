@@ -1,0 +1,185 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/store"
+)
+
+// partners are the demo employers' partner profiles: UMKM and a large
+// company of several sectors, one of them with exclusions.
+var partners = map[string]binakerja.Partner{
+	"CV-MEBEL-JATI": {KBLICode: "31001", KBLIVersion: "2020", Address: "Jl. Lintas Sumatera Km 3, Martapura",
+		Tier: binakerja.TierStrategic, Contacts: []binakerja.Contact{{Name: "Budi Santoso", Position: "Pemilik", Phone: "0812 7300 1122", Email: "mitra@binakerja.test"}}},
+	"UD-TANI-MAKMUR": {KBLICode: "01131", KBLIVersion: "2020", Address: "Desa Tanjung Kemala, Martapura",
+		Tier: binakerja.TierMain, Contacts: []binakerja.Contact{{Name: "Sumarni", Position: "Pengelola kebun", Phone: "0813 6711 2040"}}},
+	"BENGKEL-SINAR": {KBLICode: "43211", KBLIVersion: "2020", Address: "Jl. Merdeka 12, Martapura",
+		Tier: binakerja.TierRegular, Excluded: []binakerja.OffenceGroup{binakerja.OffenceFraud},
+		Contacts: []binakerja.Contact{{Name: "Yusuf Hidayat", Position: "Kepala bengkel", Phone: "0852 6612 7788"}}},
+	"PT-AGRO-OKU": {KBLICode: "01262", KBLIVersion: "2020", Address: "Kawasan Perkebunan Belitang, OKU Timur",
+		Tier: binakerja.TierStrategic, Excluded: []binakerja.OffenceGroup{binakerja.OffenceChild, binakerja.OffenceSexual},
+		Contacts: []binakerja.Contact{{Name: "Rudi Hartono", Position: "Manajer SDM", Phone: "0711 555 120", Email: "sdm@agrolestari.test"}}},
+}
+
+// offences gives the demo people offence groups, in turn (most of them
+// narcotics and theft, as in Indonesian prisons).
+var offences = []binakerja.OffenceGroup{binakerja.OffenceNarcotics, binakerja.OffenceTheft, binakerja.OffenceNarcotics,
+	binakerja.OffenceFraud, binakerja.OffenceViolence, binakerja.OffenceNarcotics, binakerja.OffenceTheft,
+	binakerja.OffenceTraffic, binakerja.OffenceNarcotics, binakerja.OffenceChild}
+
+// seedJobs adds the second half of the chain: partner profiles, an MoU
+// between the Lapas, the Disnaker and three partners with commitments
+// partly met (its training places counted from the cohorts it supports), a
+// PKS ending within 90 days, offence groups and consents in the register,
+// open vacancies, and applications at every stage, so that the employer's
+// login has real work.
+func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+	for code, p := range partners {
+		o, err := a.Partner(ctx, ac, code)
+		if err != nil {
+			return fmt.Errorf("demo partner %s: %w", code, err)
+		}
+		if _, err := a.UpdatePartner(ctx, ac, code, app.PartnerChange{EmployerSize: o.EmployerSize, Partner: p, Version: o.Version}); err != nil {
+			return fmt.Errorf("demo partner %s: %w", code, err)
+		}
+	}
+	mou, err := a.CreateAgreement(ctx, ac, app.NewAgreement{Type: binakerja.AgreementMoU,
+		Number:     fmt.Sprintf("W6.PAS.PAS12-PK.01.05/%d/MOU-01", today.AddDate(-1, 0, 0).Time().Year()),
+		Title:      "Rehabilitasi berbasis kerja bagi warga binaan Lapas Martapura",
+		Parties:    []string{"LP-MARTAPURA", "DISNAKER-OKUT", "CV-MEBEL-JATI", "UD-TANI-MAKMUR", "PT-AGRO-OKU"},
+		SignedDate: today.AddDate(-1, -1, -5), ValidFrom: today.AddDate(-1, -1, 0), ValidUntil: today.AddDate(1, -1, 0),
+		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 6}, {Kind: binakerja.CommitHires, Target: 10},
+			{Kind: binakerja.CommitTraining, Target: 30}}})
+	if err != nil {
+		return fmt.Errorf("demo MoU: %w", err)
+	}
+	if _, err := a.CreateAgreement(ctx, ac, app.NewAgreement{Type: binakerja.AgreementPKS,
+		Number:     fmt.Sprintf("W6.PAS.PAS12-PK.01.05/%d/PKS-03", today.AddDate(0, -10, 0).Time().Year()),
+		Title:      "Asimilasi kerja pihak ketiga di bengkel mebel",
+		Parties:    []string{"LP-MARTAPURA", "CV-MEBEL-JATI"},
+		SignedDate: today.AddDate(0, -10, -3), ValidFrom: today.AddDate(0, -10, 0), ValidUntil: today.AddDate(0, 0, 60),
+		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 4}}}); err != nil {
+		return fmt.Errorf("demo PKS: %w", err)
+	}
+	cohorts, _, err := a.Cohorts(ctx, ac, store.CohortFilter{Facility: "LP-MARTAPURA", Page: store.Page{Limit: 50}})
+	if err != nil {
+		return err
+	}
+	for _, c := range cohorts {
+		if !c.StartDate.Before(mou.ValidFrom) {
+			if err := a.SupportCohort(ctx, ac, c.ID, mou.ID); err != nil {
+				return fmt.Errorf("demo cohort under the MoU: %w", err)
+			}
+		}
+	}
+
+	// Offence groups for the register, and consent to be proposed from
+	// most of those due out within half a year or released this past year.
+	people, _, err := a.Inmates(ctx, ac, app.InmateQuery{Facility: "LP-MARTAPURA", Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	for i, p := range people {
+		if p.Episode.Open() {
+			if _, err := a.SetCustodyFacts(ctx, ac, p.ID, binakerja.CustodyFacts{Offence: offences[i%len(offences)]}); err != nil {
+				return fmt.Errorf("demo custody facts: %w", err)
+			}
+		}
+		if i%5 == 4 {
+			continue // no consent asked yet
+		}
+		date := today.AddDate(0, 0, -30-i)
+		if !p.Episode.Open() && p.Episode.ReleaseDate.Before(date) {
+			date = p.Episode.ReleaseDate.AddDate(0, 0, -7)
+		}
+		if _, _, err := a.RecordConsent(ctx, ac, p.ID, app.ConsentInput{Given: true, Date: date}); err != nil {
+			return fmt.Errorf("demo consent: %w", err)
+		}
+	}
+
+	units := func(scheme string) []string {
+		for _, s := range schemes {
+			if s.Code == scheme {
+				var out []string
+				for _, u := range s.Units {
+					out = append(out, u.Code)
+				}
+				return out
+			}
+		}
+		return nil
+	}
+	vacancies := []app.NewVacancy{
+		{Vacancy: binakerja.Vacancy{Employer: "CV-MEBEL-JATI", AgreementID: mou.ID, Title: "Tukang kayu mebel",
+			Description: "Membuat dan merakit kusen, pintu dan mebel jati di bengkel Martapura.", KBJICode: "7115",
+			RequiredUnits: units("SKM-TKK-2"), OptionalUnits: []string{"D.351000.001.01"}, KKNILevel: 2, Places: 3,
+			RegionCode: "16.08", WageMin: 2_800_000, WageMax: 3_500_000, ContractType: binakerja.ContractFixedTerm,
+			ClosingDate: today.AddDate(0, 0, 30), StartDate: today.AddDate(0, 0, 45)}},
+		{Vacancy: binakerja.Vacancy{Employer: "UD-TANI-MAKMUR", AgreementID: mou.ID, Title: "Pekerja kebun hortikultura",
+			Description: "Menyiapkan lahan, menanam dan memanen cabai dan sayuran.", KBJICode: "6111",
+			RequiredUnits: units("SKM-BTH-2"), KKNILevel: 2, Places: 4, RegionCode: "16.08", WageMin: 2_500_000,
+			WageMax: 2_900_000, ContractType: binakerja.ContractDaily, ClosingDate: today.AddDate(0, 0, 21), StartDate: today.AddDate(0, 1, 0)}},
+		{Vacancy: binakerja.Vacancy{Employer: "BENGKEL-SINAR", Title: "Teknisi instalasi listrik rumah",
+			Description: "Memasang dan memeriksa instalasi listrik rumah tinggal.", KBJICode: "7411",
+			RequiredUnits: units("SKM-IPL-2"), KKNILevel: 2, Places: 1, RegionCode: "16.08", WageMin: 3_000_000,
+			ContractType: binakerja.ContractFixedTerm, ClosingDate: today.AddDate(0, 0, 14), StartDate: today.AddDate(0, 0, 28)}},
+	}
+	var first *binakerja.Vacancy
+	for _, nv := range vacancies {
+		v, err := a.CreateVacancy(ctx, ac, nv)
+		if err != nil {
+			return fmt.Errorf("demo vacancy %s: %w", nv.Title, err)
+		}
+		if first == nil {
+			first = v
+		}
+	}
+	// Applications at every stage for the carpentry vacancy.
+	m, err := a.Match(ctx, ac, first.ID, 20)
+	if err != nil {
+		return err
+	}
+	steps := [][]binakerja.ApplicationStatus{
+		{binakerja.ApplicationInterview, binakerja.ApplicationOffered, binakerja.ApplicationHired},
+		{binakerja.ApplicationInterview, binakerja.ApplicationOffered},
+		{binakerja.ApplicationInterview},
+		{binakerja.ApplicationViewed},
+		{binakerja.ApplicationViewed, binakerja.ApplicationNotSelected},
+		{},
+		{},
+	}
+	var withdraw int64
+	for i, it := range m.Items {
+		if i == len(steps) {
+			break
+		}
+		ap, err := a.Propose(ctx, ac, first.ID, it.Facts.PersonID)
+		if err != nil {
+			return fmt.Errorf("demo proposal: %w", err)
+		}
+		for _, to := range steps[i] {
+			reason := ""
+			if to == binakerja.ApplicationNotSelected {
+				reason = "Posisi sudah terisi kandidat lain"
+			}
+			if _, err := a.MoveApplication(ctx, ac, ap.ID, to, reason); err != nil {
+				return fmt.Errorf("demo application %s: %w", to, err)
+			}
+		}
+		if i == len(steps)-1 {
+			withdraw = it.Facts.PersonID
+		}
+	}
+	if withdraw != 0 {
+		// One candidate changed their mind: the withdrawal of consent
+		// withdraws the proposal at once.
+		if _, _, err := a.RecordConsent(ctx, ac, withdraw, app.ConsentInput{Given: false, Date: today,
+			Note: "Ingin kembali ke kampung halaman setelah bebas"}); err != nil {
+			return fmt.Errorf("demo consent withdrawn: %w", err)
+		}
+	}
+	return nil
+}
