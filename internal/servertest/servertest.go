@@ -7,6 +7,7 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -63,6 +64,44 @@ type Env struct {
 	Tokens map[binakerja.Role]string
 	Users  map[binakerja.Role]*binakerja.User
 	router routers.Router
+	dsn    string
+	raw    *sql.DB
+}
+
+// SQL runs a statement on the database with a plain connection of its own,
+// as a test's way to change a record behind the application's back.
+func (e *Env) SQL(t testing.TB, query string, args ...any) {
+	t.Helper()
+	if _, err := e.rawDB(t).ExecContext(context.Background(), query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// Int runs a query whose answer is one number.
+func (e *Env) Int(t testing.TB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.rawDB(t).QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func (e *Env) rawDB(t testing.TB) *sql.DB {
+	t.Helper()
+	if e.raw == nil {
+		driver, src := "sqlite", "file:"+strings.TrimPrefix(e.dsn, "sqlite:")+"?_pragma=busy_timeout(5000)"
+		if !strings.HasPrefix(e.dsn, "sqlite:") {
+			driver, src = "pgx", e.dsn
+		}
+		raw, err := sql.Open(driver, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		e.raw = raw
+	}
+	return e.raw
 }
 
 // Options change the server under test.
@@ -108,7 +147,7 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	e := &Env{URL: ts.URL, App: a, DB: db, Server: srv, Clock: clock,
+	e := &Env{URL: ts.URL, App: a, DB: db, Server: srv, Clock: clock, dsn: dsn,
 		Tokens: map[binakerja.Role]string{}, Users: map[binakerja.Role]*binakerja.User{}}
 	for _, l := range demo.Logins {
 		secret, _, err := a.CreateAPIToken(ctx, app.CLIActor("test"), l.Email, "test")
