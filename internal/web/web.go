@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -360,7 +362,7 @@ func (h *Handler) clearSession(w http.ResponseWriter) {
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := binakerja.ErrorKind(err)
 	if kind == binakerja.Unauthenticated {
-		next := r.URL.Path
+		next := r.URL.EscapedPath() // as sent: safeNext takes no raw space or control
 		if r.Method != http.MethodGet {
 			next = "/"
 		}
@@ -471,12 +473,49 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// safeNext returns next if it is a path on this site, else "/".
+// safeNext returns next if it is a plain path on this site, else "/".
+//
+// Browsers are lenient where a redirect's Location is concerned: they drop
+// tabs and newlines anywhere in it, strip control characters and spaces at
+// its ends, read a backslash as a slash, and take "//" or "/\" for the
+// start of another host (a tab between "/" and "/evil.example" makes
+// "//evil.example"). So next must be printable without spaces, hold no
+// backslash, parse as a path alone (no scheme, host or user), and its path,
+// decoded, must neither start with "//", hold a backslash or a control
+// character, nor climb with dot segments. Anything else goes home.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, `\`) {
-		return next
+	if next == "" || next[0] != '/' || len(next) > 2000 || !printable(next, false) || strings.ContainsRune(next, '\\') {
+		return "/"
 	}
-	return "/"
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" {
+		return "/"
+	}
+	p := u.Path
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || !printable(p, true) {
+		return "/"
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return "/"
+		}
+	}
+	return next
+}
+
+// printable reports whether s is valid UTF-8 of printable characters only:
+// no control, format or whitespace character, except plain spaces when
+// spaceOK (a decoded path may hold them; a URL as sent does not).
+func printable(s string, spaceOK bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !(unicode.IsPrint(r) && r != ' ' || spaceOK && r == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // Field is what the "input" and "select" templates draw: a labelled form
