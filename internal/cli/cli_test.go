@@ -101,6 +101,15 @@ func TestFirstUserTokenBackupAndAuditOnBothEngines(t *testing.T) {
 		if r := run(t, env, "", "backup", dest); r.code != 1 {
 			t.Fatalf("a backup over an existing file: %d", r.code)
 		}
+		files := []string{dest}
+		if strings.HasPrefix(dsn, "sqlite:") {
+			files = append(files, strings.TrimPrefix(dsn, "sqlite:"))
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("%s must be the owner's alone (0600): %v %v", f, fi.Mode(), err)
+			}
+		}
 	})
 }
 

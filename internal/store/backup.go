@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,27 +18,40 @@ import (
 // checks the copy with PRAGMA integrity_check and syncs it to disk; a copy
 // that fails the check is removed. On PostgreSQL it runs pg_dump in its custom
 // format (restore with pg_restore), which is likewise a consistent snapshot.
-// dest must not exist. The key file is never part of a backup: keep it apart.
+// dest must not exist. The copy is readable and writable by its owner alone
+// (0600), like the database: dest is made empty with that mode first, and
+// VACUUM INTO and pg_dump then write into it. The key file is never part of
+// a backup: keep it apart.
 func (db *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s exists already", dest)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(dest)
+		return fmt.Errorf("backup: %w", err)
 	}
 	if db.engine == Postgres {
 		return db.backupPostgres(ctx, dest)
 	}
 	abs, err := filepath.Abs(dest)
 	if err != nil {
+		os.Remove(dest)
 		return err
 	}
+	// VACUUM INTO writes into an empty file, keeping its mode.
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("backup: %w", err)
 	}
 	if err := checkIntegrity(ctx, abs); err != nil {
 		os.Remove(abs)
 		return err
 	}
-	f, err := os.Open(abs)
-	if err != nil {
+	if f, err = os.Open(abs); err != nil {
 		return err
 	}
 	defer f.Close()
@@ -77,6 +91,7 @@ func checkIntegrity(ctx context.Context, path string) error {
 func (db *DB) backupPostgres(ctx context.Context, dest string) error {
 	pgDump, err := exec.LookPath("pg_dump")
 	if err != nil {
+		os.Remove(dest)
 		return errors.New("backup: pg_dump is not on PATH; install the PostgreSQL client tools, or run: pg_dump --format=custom --file=DEST DSN")
 	}
 	cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--no-owner", "--file="+dest, "--dbname="+db.dsn)

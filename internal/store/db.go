@@ -22,7 +22,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -127,6 +129,9 @@ func sqliteDSN(path string, readOnly bool) string {
 }
 
 func (db *DB) openSQLite(ctx context.Context) error {
+	if err := privateFiles(db.path); err != nil {
+		return err
+	}
 	var err error
 	if db.write, err = sql.Open("sqlite", sqliteDSN(db.path, false)); err != nil {
 		return err
@@ -143,6 +148,28 @@ func (db *DB) openSQLite(ctx context.Context) error {
 		return err
 	}
 	return checkPragmas(ctx, db.read, n)
+}
+
+// privateFiles makes the SQLite file at path, when there is none yet, readable
+// and writable by its owner alone (0600): it holds personal data. SQLite
+// gives the -wal and -shm files it makes beside it the database file's mode,
+// so they follow. Files left more open by an older version are closed to
+// group and others, as far as the owner may (a file of another owner is
+// left as it is).
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		return f.Close()
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+	}
+	return nil
 }
 
 // checkPragmas holds n connections of pool at once and reads the durability

@@ -22,3 +22,6 @@ func (db *DB) MigrateToForTest(ctx context.Context, upTo int) error {
 	_, err := db.migrateTo(ctx, upTo)
 	return err
 }
+
+// PathForTest returns the SQLite file of the database.
+func (db *DB) PathForTest() string { return db.path }
