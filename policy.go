@@ -60,6 +60,22 @@ const (
 type Rule struct {
 	Roles []Role
 	Reach Reach
+	// SystemOnly names roles of Roles that count only when held
+	// system-wide: a grant of one of them at an organisation gives nothing.
+	SystemOnly []Role
+}
+
+// Admits reports whether the grant g lets its holder perform the rule's
+// action somewhere: its role is one of the rule's, and it is system-wide
+// where the rule or the role asks for that.
+func (r Rule) Admits(g Grant) bool {
+	if !slices.Contains(r.Roles, g.Role) {
+		return false
+	}
+	if (r.Reach == ReachSystem || slices.Contains(r.SystemOnly, g.Role)) && !g.SystemWide() {
+		return false
+	}
+	return true
 }
 
 var everyRole = Roles
@@ -95,10 +111,13 @@ var Policy = map[Action]Rule{
 
 	// Certification belongs to the certification body: its assessors assess
 	// and revoke. The facility and the labour office read the certificates of
-	// their people.
+	// their people. A certificate's status (suspend, reinstate, revoke,
+	// replace) is the issuing body's word: only its assessors change it, and
+	// a system-wide admin; an admin of one organisation, even one over the
+	// holder's prison or the body itself, does not.
 	ActionAssessmentManage:  {Roles: []Role{RoleAdmin, RoleAssessor}},
 	ActionCertificateView:   {Roles: []Role{RoleAdmin, RoleAssessor, RoleFacilityOfficer, RoleLabourOfficer}},
-	ActionCertificateRevoke: {Roles: []Role{RoleAdmin, RoleAssessor}},
+	ActionCertificateRevoke: {Roles: []Role{RoleAdmin, RoleAssessor}, SystemOnly: []Role{RoleAdmin}},
 
 	// Partners and jobs are the labour office's work with the employers, for
 	// the people of the facilities it works with. An employer reaches only
@@ -137,13 +156,7 @@ func (u *User) Can(a Action, orgPath string) bool {
 		return false
 	}
 	for _, g := range u.Grants {
-		if !slices.Contains(rule.Roles, g.Role) {
-			continue
-		}
-		if rule.Reach == ReachSystem && !g.SystemWide() {
-			continue
-		}
-		if orgPath == "" || g.Covers(orgPath) {
+		if rule.Admits(g) && (orgPath == "" || g.Covers(orgPath)) {
 			return true
 		}
 	}
@@ -161,7 +174,7 @@ func (u *User) Scope(a Action) (paths []string, all bool) {
 		return nil, false
 	}
 	for _, g := range u.Grants {
-		if !slices.Contains(rule.Roles, g.Role) {
+		if !rule.Admits(g) {
 			continue
 		}
 		if g.SystemWide() {

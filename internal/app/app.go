@@ -64,6 +64,7 @@ func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) (*App, err
 		}
 		a.nik = p
 		a.issuer = credential.New(ring, s.BaseURL)
+		db.SetAuditKeys(AuditKeys(ring))
 	}
 	return a, nil
 }
@@ -111,10 +112,8 @@ func (a *App) authorize(ctx context.Context, ac Actor, action binakerja.Action, 
 	if ac.User != nil && ac.User.Can(action, orgPath) {
 		rule := binakerja.Policy[action]
 		for _, g := range ac.User.Grants {
-			for _, r := range rule.Roles {
-				if g.Role == r && (orgPath == "" || g.Covers(orgPath)) {
-					return string(r), nil
-				}
+			if rule.Admits(g) && (orgPath == "" || g.Covers(orgPath)) {
+				return string(g.Role), nil
 			}
 		}
 	}

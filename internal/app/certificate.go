@@ -262,7 +262,8 @@ func (a *App) create(ctx context.Context, tx *store.Tx, c *binakerja.Certificate
 
 // certificateFor loads a certificate the actor may act on: held by a person
 // of their facility, or issued by their certification body (or any, for a
-// system-wide admin).
+// system-wide admin). Changing its status (ActionCertificateRevoke) is the
+// issuing body's alone: the holder's facility does not reach it.
 func (a *App) certificateFor(ctx context.Context, ac Actor, action binakerja.Action, id int64) (*binakerja.Certificate, string, error) {
 	if _, err := a.authorize(ctx, ac, action, ""); err != nil {
 		return nil, "", err
@@ -276,6 +277,9 @@ func (a *App) certificateFor(ctx context.Context, ac Actor, action binakerja.Act
 		return nil, "", err
 	}
 	path := body.Path
+	if !a.canSee(ac, action, path) && action == binakerja.ActionCertificateRevoke {
+		return nil, "", binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
 	if !a.canSee(ac, action, path) {
 		r, err := a.db.Inmate(ctx, c.PersonID)
 		if err != nil || !a.canSee(ac, action, r.Episode.FacilityPath) {
