@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"binakerja"
@@ -123,20 +124,26 @@ func firstOrg(u *binakerja.User) string {
 }
 
 // userInScope reports whether the actor may perform action on u: a system-wide
-// grant reaches everyone; otherwise one of u's roles must sit within reach.
+// grant reaches everyone; a grant at an organisation reaches only users whose
+// every role lies within its subtree (and who hold one at least). A user
+// with one role elsewhere, or a system-wide one, belongs to someone with a
+// wider reach: an admin of one prison must not see, disable or change the
+// account of a national admin or of another province's officer because they
+// also hold a role at that prison.
 func (a *App) userInScope(ac Actor, action binakerja.Action, u *binakerja.User) bool {
 	paths, all := a.scope(ac, action)
 	if all {
 		return true
 	}
+	if len(u.Grants) == 0 {
+		return false
+	}
 	for _, g := range u.Grants {
-		for _, p := range paths {
-			if !g.SystemWide() && strings.HasPrefix(g.OrgPath, p) {
-				return true
-			}
+		if g.SystemWide() || !slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(g.OrgPath, p) }) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // User returns the user with the given id, if the actor may see them.
@@ -176,8 +183,23 @@ func (a *App) manageUser(ctx context.Context, ac Actor, id int64) (*binakerja.Us
 	return u, role, err
 }
 
+// ownGrants refuses a change of the actor's own roles: no one widens or
+// narrows their own reach (an admin of a prison granting itself the facility
+// officer role there would read full identity numbers). Another admin, or the
+// command line, does it.
+func (a *App) ownGrants(ctx context.Context, ac Actor, userID int64) error {
+	if ac.User != nil && ac.User.ID == userID {
+		a.deny(ctx, ac, binakerja.ActionUserManage, "self")
+		return binakerja.Errorf(binakerja.Forbidden, "user.own_roles")
+	}
+	return nil
+}
+
 // AddGrant gives the user one more role.
 func (a *App) AddGrant(ctx context.Context, ac Actor, userID int64, g GrantInput) (*binakerja.User, error) {
+	if err := a.ownGrants(ctx, ac, userID); err != nil {
+		return nil, err
+	}
 	u, _, err := a.manageUser(ctx, ac, userID)
 	if err != nil {
 		return nil, err
@@ -202,6 +224,9 @@ func (a *App) AddGrant(ctx context.Context, ac Actor, userID int64, g GrantInput
 // RemoveGrant takes a role away from the user. The last active system-wide
 // admin keeps theirs, so that the installation cannot lock itself out.
 func (a *App) RemoveGrant(ctx context.Context, ac Actor, userID int64, g GrantInput) (*binakerja.User, error) {
+	if err := a.ownGrants(ctx, ac, userID); err != nil {
+		return nil, err
+	}
 	u, _, err := a.manageUser(ctx, ac, userID)
 	if err != nil {
 		return nil, err

@@ -335,6 +335,16 @@ func TestUsersGrantsAndScope(t *testing.T) {
 		if got := list(store.UserFilter{Within: []string{k16.Path}}); !slices.Equal(got, []string{"petugas@example.id"}) {
 			t.Errorf("scope to the region: %v", got)
 		}
+		// A role within the subtree does not bring in a user who also holds
+		// one outside it (here system-wide).
+		if err := db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.AddGrant(ctx, admin.ID, binakerja.RoleFacilityOfficer, "LP-MARTAPURA")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(store.UserFilter{Within: []string{k16.Path}}); !slices.Equal(got, []string{"petugas@example.id"}) {
+			t.Errorf("scope to the region, with a user holding roles within and beyond it: %v", got)
+		}
 		if got := list(store.UserFilter{All: true, Role: binakerja.RoleAdmin}); !slices.Equal(got, []string{"admin@example.id"}) {
 			t.Errorf("role filter: %v", got)
 		}

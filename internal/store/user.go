@@ -65,7 +65,7 @@ type UserFilter struct {
 	Query  string         // prefix of a word of the name, or of the email
 	Role   binakerja.Role // holding this role; empty for any
 	Org    string         // holding a role at this organisation
-	Within []string       // holding a role within these subtrees
+	Within []string       // holding roles only within these subtrees (and one at least)
 	All    bool           // no subtree restriction
 	Page   Page
 }
@@ -94,6 +94,14 @@ func (q Queries) Users(ctx context.Context, f UserFilter) ([]*binakerja.User, st
 		}
 		where = append(where, `EXISTS (SELECT 1 FROM user_roles r LEFT JOIN organizations o
 			ON o.id = r.organization_id WHERE r.user_id = u.id AND `+cond+`)`)
+	}
+	if !f.All {
+		// Within the subtrees means every role there: one elsewhere, or a
+		// system-wide one (no organisation), keeps the user out.
+		var within []string
+		within, args = scopeClause(nil, args, "o.path", f.Within, false)
+		where = append(where, `NOT EXISTS (SELECT 1 FROM user_roles r LEFT JOIN organizations o
+			ON o.id = r.organization_id WHERE r.user_id = u.id AND (o.id IS NULL OR NOT `+within[0]+`))`)
 	}
 	if s := binakerja.SearchKey(f.Query); s != "" {
 		args = append(args, binakerja.EscapeLike(s)+"%", "% "+binakerja.EscapeLike(s)+"%",
