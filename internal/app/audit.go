@@ -5,8 +5,16 @@ import (
 	"time"
 
 	"binakerja"
+	"binakerja/internal/keys"
 	"binakerja/internal/store"
 )
+
+// AuditKeys derives the audit trail's keys from the key file's first root
+// key, which no rotation changes.
+func AuditKeys(ring *keys.Ring) store.AuditKeys {
+	first := ring.First()
+	return store.AuditKeys{Chain: first.Derive(keys.AuditChain), Checkpoint: first.Derive(keys.AuditCheckpoint)}
+}
 
 var zeroTime time.Time
 

@@ -54,8 +54,11 @@ Commands:
   import inmates --org CODE [--dry-run] [--on-error abort|skip] [--sheet S] FILE
                                     import people in custody from a CSV or XLSX file
   import schemes FILE               import certification schemes and their units (one row per unit)
-  backup DEST [--db DSN]            write a consistent backup of the database
-  audit verify [--db DSN]           check the audit trail's hash chain
+  backup DEST [--db DSN]            write a consistent backup of the database, and an audit
+                                    checkpoint beside it (DEST.checkpoint)
+  audit verify [--checkpoint FILE] [--db DSN]
+                                    check the audit trail's keyed hash chain; with a checkpoint,
+                                    also that no entry was removed or rewritten since
   keys rotate                       add a new key to the key file; older keys stay to verify and decrypt
   gen --scale facility|province|national [--seed N] [--db DSN]
                                     fill a database with a synthetic world of that size

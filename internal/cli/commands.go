@@ -3,7 +3,9 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"runtime/debug"
 	"strings"
 
@@ -225,6 +227,9 @@ func runBackup(ctx context.Context, args []string, env Env) error {
 	}
 	defer db.Close()
 	dest := fs.Arg(0)
+	// The checkpoint is of the chain before the copy, which holds at least
+	// its entries.
+	cp, cpErr := auditCheckpoint(ctx, db, cfg)
 	if err := db.Backup(ctx, dest); err != nil {
 		return err
 	}
@@ -234,6 +239,33 @@ func runBackup(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "backup written to %s (pg_dump custom format; restore with pg_restore)\n", dest)
 	}
 	fmt.Fprintf(env.Stdout, "the key file %s is not in the backup: keep a copy of it apart\n", cfg.KeyPath())
+	if cpErr != nil {
+		return fmt.Errorf("no audit checkpoint written beside the backup: %w", cpErr)
+	}
+	if err := store.WriteCheckpoint(dest+".checkpoint", cp); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "audit checkpoint (%s) written to %s\n", cp, dest+".checkpoint")
+	return nil
+}
+
+// auditCheckpoint verifies the audit chain with the key file's audit keys and
+// returns a checkpoint of its end.
+func auditCheckpoint(ctx context.Context, db *store.DB, cfg config.Config) (store.Checkpoint, error) {
+	if err := setAuditKeys(db, cfg); err != nil {
+		return store.Checkpoint{}, err
+	}
+	return db.AuditCheckpoint(ctx, nil)
+}
+
+// setAuditKeys gives db the audit keys of the configured key file, which
+// must exist: a new one would find every keyed entry forged.
+func setAuditKeys(db *store.DB, cfg config.Config) error {
+	ring, err := keys.LoadExisting(cfg.KeyPath())
+	if err != nil {
+		return fmt.Errorf("the audit trail is keyed by the key file (BINAKERJA_KEY_FILE): %w", err)
+	}
+	db.SetAuditKeys(app.AuditKeys(ring))
 	return nil
 }
 
@@ -244,19 +276,49 @@ func runAudit(ctx context.Context, args []string, env Env) error {
 	cfg := config.Load(env.Getenv)
 	fs := flags("audit verify", env)
 	cfg.DBFlag(fs)
+	checkpoint := fs.String("checkpoint", "", "compare with the signed checkpoint in this file, if there is one, then write the verified head to it")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("audit verify: unexpected argument %q", fs.Arg(0))
 	}
 	db, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := db.VerifyAudit(ctx)
+	if err := setAuditKeys(db, cfg); err != nil {
+		return err
+	}
+	if *checkpoint == "" {
+		n, err := db.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "audit trail intact: %d entries\n", n)
+		return nil
+	}
+	var prev *store.Checkpoint
+	switch c, err := db.ReadCheckpoint(*checkpoint); {
+	case errors.Is(err, iofs.ErrNotExist):
+		fmt.Fprintf(env.Stdout, "no checkpoint at %s yet: writing the first\n", *checkpoint)
+	case err != nil:
+		return err
+	default:
+		prev = &c
+	}
+	cp, err := db.AuditCheckpoint(ctx, prev)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries\n", n)
+	if prev != nil {
+		fmt.Fprintf(env.Stdout, "the checkpoint's %s is in the trail, unchanged\n", prev)
+	}
+	if err := store.WriteCheckpoint(*checkpoint, cp); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries; checkpoint %s written to %s\n", cp.Seq, cp, *checkpoint)
 	return nil
 }
 

@@ -23,6 +23,12 @@ const (
 	NIKEncryption = "binakerja nik encryption v1"
 	NIKIndex      = "binakerja nik blind index v1"
 	Signing       = "binakerja credential signing ed25519 v1"
+	// The audit trail's chain (HMAC-SHA-256 over each entry) and the
+	// checkpoints that anchor its head outside the database. Both come from
+	// the first root key, as the blind index does, so that a rotation leaves
+	// the chain verifiable from its start.
+	AuditChain      = "binakerja audit chain hmac v1"
+	AuditCheckpoint = "binakerja audit checkpoint hmac v1"
 )
 
 // Root is one root key of the ring.
@@ -67,6 +73,16 @@ func Load(path string) (*Ring, error) {
 	return &r, nil
 }
 
+// LoadExisting reads the key file at path like Load, but refuses a missing
+// one instead of creating it: for the commands that check what the keys
+// protected (a new key would find everything forged).
+func LoadExisting(path string) (*Ring, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	return Load(path)
+}
+
 func create(path string) (*Ring, error) {
 	r := &Ring{Roots: []Root{{ID: 1, Created: time.Now().UTC().Truncate(time.Second), Secret: rand32()}}}
 	b, err := json.MarshalIndent(r, "", "  ")
@@ -99,6 +115,10 @@ func rand32() []byte {
 
 // Current returns the newest root key.
 func (r *Ring) Current() Root { return r.Roots[len(r.Roots)-1] }
+
+// First returns the oldest root key, from which the keys that must not
+// change with a rotation are derived (the blind index, the audit chain).
+func (r *Ring) First() Root { return r.Roots[0] }
 
 // Derive returns the 32-byte key for purpose derived from root key k.
 func (k Root) Derive(purpose string) []byte {

@@ -416,6 +416,7 @@ func TestLoginStateSessionsAndTokens(t *testing.T) {
 
 func appendEvents(t *testing.T, db *store.DB, n int) {
 	t.Helper()
+	db.SetAuditKeys(testAuditKeys)
 	for i := range n {
 		err := db.Transact(t.Context(), func(tx *store.Tx) error {
 			return tx.AppendAudit(t.Context(), &binakerja.AuditEvent{Actor: "cli:test", Action: "org.create",
@@ -547,6 +548,7 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 		if _, err := copyDB.Organization(t.Context(), "LSP-A"); err != nil {
 			t.Fatalf("the copy lacks the organisation: %v", err)
 		}
+		copyDB.SetAuditKeys(testAuditKeys)
 		if n, err := copyDB.VerifyAudit(t.Context()); err != nil || n != 3 {
 			t.Fatalf("the copy's audit chain: %d, %v", n, err)
 		}
