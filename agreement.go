@@ -251,3 +251,10 @@ var DocumentTypes = []string{"application/pdf", "image/jpeg", "image/png"}
 
 // MaxDocumentSize bounds an uploaded document.
 const MaxDocumentSize = 10 << 20
+
+// InternshipPlaces returns the agreement's target of internship places (0
+// when it promises none).
+func (a *Agreement) InternshipPlaces() int {
+	c, _ := a.Commitment(CommitInternships)
+	return c.Target
+}

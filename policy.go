@@ -32,17 +32,18 @@ const (
 	ActionCertificateView   Action = "certificate.view"   // read certificates and their credentials
 	ActionCertificateRevoke Action = "certificate.revoke" // revoke a certificate
 
-	ActionPartnerView       Action = "partner.view"       // see partners (employers) and their profiles
-	ActionPartnerManage     Action = "partner.manage"     // register partners and keep their profiles
-	ActionAgreementView     Action = "agreement.view"     // read agreements one is a party to, and their documents
-	ActionAgreementManage   Action = "agreement.manage"   // record agreements, their status and documents
-	ActionInternshipView    Action = "internship.view"    // see internships before release
-	ActionInternshipManage  Action = "internship.manage"  // record internships and their daily log
-	ActionConsentManage     Action = "consent.manage"     // record a person's consent given or withdrawn
-	ActionVacancyView       Action = "vacancy.view"       // see vacancies
-	ActionVacancyManage     Action = "vacancy.manage"     // post, edit and close vacancies
-	ActionMatchView         Action = "match.view"         // see the candidates matched to a vacancy
-	ActionApplicationManage Action = "application.manage" // propose candidates and move applications on
+	ActionPartnerView       Action = "partner.view"        // see partners (employers) and their profiles
+	ActionPartnerManage     Action = "partner.manage"      // register partners and keep their profiles
+	ActionAgreementView     Action = "agreement.view"      // read agreements one is a party to, and their documents
+	ActionAgreementManage   Action = "agreement.manage"    // record agreements, their status and documents
+	ActionInternshipView    Action = "internship.view"     // see internships before release
+	ActionInternshipManage  Action = "internship.manage"   // record internships and their daily log
+	ActionInternshipEval    Action = "internship.evaluate" // record the host's evaluation of an internship
+	ActionConsentManage     Action = "consent.manage"      // record a person's consent given or withdrawn
+	ActionVacancyView       Action = "vacancy.view"        // see vacancies
+	ActionVacancyManage     Action = "vacancy.manage"      // post, edit and close vacancies
+	ActionMatchView         Action = "match.view"          // see the candidates matched to a vacancy
+	ActionApplicationManage Action = "application.manage"  // propose candidates and move applications on
 )
 
 // Reach says how far a grant reaches for an action.
@@ -129,6 +130,7 @@ var Policy = map[Action]Rule{
 	ActionAgreementManage:   {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleFacilityOfficer}},
 	ActionInternshipView:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleEmployer}},
 	ActionInternshipManage:  {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
+	ActionInternshipEval:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleEmployer}},
 	ActionConsentManage:     {Roles: []Role{RoleAdmin, RoleFacilityOfficer}},
 	ActionVacancyView:       {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
 	ActionVacancyManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},

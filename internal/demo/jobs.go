@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -56,12 +57,13 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 	if err != nil {
 		return fmt.Errorf("demo MoU: %w", err)
 	}
-	if _, err := a.CreateAgreement(ctx, ac, app.NewAgreement{Type: binakerja.AgreementPKS,
+	pks, err := a.CreateAgreement(ctx, ac, app.NewAgreement{Type: binakerja.AgreementPKS,
 		Number:     fmt.Sprintf("W6.PAS.PAS12-PK.01.05/%d/PKS-03", today.AddDate(0, -10, 0).Time().Year()),
 		Title:      "Asimilasi kerja pihak ketiga di bengkel mebel",
 		Parties:    []string{"LP-MARTAPURA", "CV-MEBEL-JATI"},
 		SignedDate: today.AddDate(0, -10, -3), ValidFrom: today.AddDate(0, -10, 0), ValidUntil: today.AddDate(0, 0, 60),
-		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 4}}}); err != nil {
+		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 4}}})
+	if err != nil {
 		return fmt.Errorf("demo PKS: %w", err)
 	}
 	cohorts, _, err := a.Cohorts(ctx, ac, store.CohortFilter{Facility: "LP-MARTAPURA", Page: store.Page{Limit: 50}})
@@ -98,6 +100,10 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 		if _, _, err := a.RecordConsent(ctx, ac, p.ID, app.ConsentInput{Given: true, Date: date}); err != nil {
 			return fmt.Errorf("demo consent: %w", err)
 		}
+	}
+
+	if err := seedInternships(ctx, a, ac, today, pks); err != nil {
+		return err
 	}
 
 	units := func(scheme string) []string {
@@ -179,6 +185,95 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 		if _, _, err := a.RecordConsent(ctx, ac, withdraw, app.ConsentInput{Given: false, Date: today,
 			Note: "Ingin kembali ke kampung halaman setelah bebas"}); err != nil {
 			return fmt.Errorf("demo consent withdrawn: %w", err)
+		}
+	}
+	return nil
+}
+
+// seedInternships sends two trained people out to the furniture workshop
+// under the PKS: one internship completed with a job offer, one under way
+// today, its intern out now and already late back.
+func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, pks *binakerja.Agreement) error {
+	people, _, err := a.Inmates(ctx, ac, app.InmateQuery{Facility: "LP-MARTAPURA", InCustody: true, Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	plans := []struct {
+		start, end binakerja.Date
+		done       bool
+	}{
+		{today.AddDate(0, -4, 0), today.AddDate(0, -1, 0), true},
+		{today.AddDate(0, 0, -14), today.AddDate(0, 0, 45), false},
+	}
+	now := time.Now()
+	for _, pl := range plans {
+		var chosen *binakerja.Inmate
+		for i := range people {
+			p := &people[i]
+			if p.Episode.ExpectedRelease.Before(pl.end) {
+				continue
+			}
+			el, err := a.InternshipCheck(ctx, ac, p.ID, pl.start)
+			if err != nil {
+				return err
+			}
+			if len(el.Bars) == 0 {
+				chosen = p
+				people = append(people[:i:i], people[i+1:]...)
+				break
+			}
+		}
+		if chosen == nil {
+			return fmt.Errorf("demo internship: nobody eligible from %s", pl.start)
+		}
+		it, err := a.CreateInternship(ctx, ac, app.NewInternship{PersonID: chosen.ID, Host: "CV-MEBEL-JATI", AgreementID: pks.ID,
+			StartDate: pl.start, EndDate: pl.end, Supervisor: "Budi Santoso", Officer: "Rina Marlina",
+			Schedule: "Senin–Jumat 07.00–16.00"})
+		if err != nil {
+			return fmt.Errorf("demo internship: %w", err)
+		}
+		for _, to := range []binakerja.InternshipStatus{binakerja.InternshipApproved, binakerja.InternshipActive} {
+			if _, err := a.ChangeInternship(ctx, ac, it.ID, to, ""); err != nil {
+				return fmt.Errorf("demo internship %s: %w", to, err)
+			}
+		}
+		// The daily log: the first days on time, one late return.
+		for i := range 3 {
+			day := pl.start.AddDate(0, 0, i).Time()
+			left := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, wib)
+			due := time.Date(day.Year(), day.Month(), day.Day(), 16, 0, 0, 0, wib)
+			l, err := a.LogLeaving(ctx, ac, it.ID, left, due, "")
+			if err != nil {
+				return fmt.Errorf("demo internship log: %w", err)
+			}
+			back := due.Add(-10 * time.Minute)
+			if i == 2 {
+				back = due.Add(50 * time.Minute)
+			}
+			if _, err := a.LogReturn(ctx, ac, it.ID, l.ID, back, ""); err != nil {
+				return fmt.Errorf("demo internship return: %w", err)
+			}
+		}
+		if pl.done {
+			units, err := a.InternshipUnits(ctx, ac, it.ID)
+			if err != nil {
+				return err
+			}
+			var ev []binakerja.UnitEvaluation
+			for _, u := range units {
+				ev = append(ev, binakerja.UnitEvaluation{Unit: u.Code, Result: binakerja.Competent})
+			}
+			if _, err := a.RecordEvaluation(ctx, ac, it.ID, ev, "Rajin, teliti, cepat belajar; siap bekerja setelah bebas.", true); err != nil {
+				return fmt.Errorf("demo evaluation: %w", err)
+			}
+			if _, err := a.ChangeInternship(ctx, ac, it.ID, binakerja.InternshipCompleted, ""); err != nil {
+				return fmt.Errorf("demo internship completed: %w", err)
+			}
+			continue
+		}
+		// Out today since three hours ago, due back half an hour ago.
+		if _, err := a.LogLeaving(ctx, ac, it.ID, now.Add(-3*time.Hour), now.Add(-30*time.Minute), ""); err != nil {
+			return fmt.Errorf("demo internship today: %w", err)
 		}
 	}
 	return nil

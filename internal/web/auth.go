@@ -113,6 +113,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 		{"partners", "/partners", binakerja.ActionPartnerManage},
 		{"agreements", "/agreements", binakerja.ActionAgreementView},
 		{"vacancies", "/vacancies", binakerja.ActionVacancyView},
+		{"internships", "/internships", binakerja.ActionInternshipManage},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},
 		{"audit", "/audit", binakerja.ActionAuditView},

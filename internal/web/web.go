@@ -145,6 +145,13 @@ func (h *Handler) routes() {
 	t.Handle("POST /applications/{id}/status", binakerja.ActionApplicationManage, h.applicationStatus)
 	t.Handle("POST /inmates/{id}/consents", binakerja.ActionConsentManage, h.consentRecord)
 	t.Handle("POST /inmates/{id}/custody-facts", binakerja.ActionInmateWrite, h.custodyFacts)
+	t.Handle("GET /internships", binakerja.ActionInternshipManage, h.internshipBoard)
+	t.Handle("POST /internships", binakerja.ActionInternshipManage, h.internshipCreate)
+	t.Handle("GET /internships/{id}", binakerja.ActionInternshipView, h.internshipShow)
+	t.Handle("POST /internships/{id}/status", binakerja.ActionInternshipManage, h.internshipStatus)
+	t.Handle("POST /internships/{id}/logs", binakerja.ActionInternshipManage, h.internshipLeave)
+	t.Handle("POST /internships/{id}/logs/{log}/return", binakerja.ActionInternshipManage, h.internshipReturn)
+	t.Handle("POST /internships/{id}/evaluation", binakerja.ActionInternshipEval, h.internshipEvaluation)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -271,6 +278,7 @@ var navigation = []struct {
 	{"nav.partners", "/partners", binakerja.ActionPartnerManage},
 	{"nav.agreements", "/agreements", binakerja.ActionAgreementView},
 	{"nav.vacancies", "/vacancies", binakerja.ActionVacancyView},
+	{"nav.internships", "/internships", binakerja.ActionInternshipManage},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},

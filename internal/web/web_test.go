@@ -80,7 +80,8 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
 		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account",
 		"/partners", "/partners?q=mebel&size=KECIL", "/partners/CV-MEBEL-JATI", "/agreements", "/agreements?q=nothing",
-		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1"}
+		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1",
+		"/internships?facility=LP-MARTAPURA", "/internships/1", "/internships/2"}
 	for _, lang := range []string{"id", "en"} {
 		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})

@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
+	"binakerja/internal/store"
+)
+
+type internshipBody struct {
+	ID       int64
+	InmateID int64 `json:"inmate_id"`
+	Status   string
+	JobOffer bool `json:"job_offer"`
+}
+
+func TestInternshipsFollowTheRuleTableAndTheAgreement(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		today := binakerja.DateOf(time.Now())
+		var list struct{ Items []internshipBody }
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships?facility=LP-MARTAPURA"), &list)
+		if len(list.Items) != 2 {
+			t.Fatalf("the demo's internships: %+v", list.Items)
+		}
+		var active internshipBody
+		for _, it := range list.Items {
+			if it.Status == "ACTIVE" {
+				active = it
+			}
+		}
+		// The PKS's internship places are counted from the internships
+		// started under it.
+		var pks struct {
+			Commitments []struct {
+				Kind           string
+				Target, Actual int
+			}
+		}
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements/2"), &pks)
+		if len(pks.Commitments) != 1 || pks.Commitments[0].Actual != 2 {
+			t.Errorf("PKS internship places: %+v", pks.Commitments)
+		}
+		// A person just admitted, untrained, with most of the sentence ahead:
+		// every rule failed is named.
+		ctx, cli := t.Context(), app.CLIActor("test")
+		people, _, err := env.App.Inmates(ctx, cli, app.InmateQuery{Facility: "LP-MARTAPURA", InCustody: true, Page: store.Page{Limit: 500}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fresh int64
+		for _, p := range people {
+			el, err := env.App.InternshipCheck(ctx, cli, p.ID, today)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(el.Bars) >= 2 && p.ID != active.InmateID {
+				fresh = p.ID
+				break
+			}
+		}
+		body := func(person int64, agreement int, start, end binakerja.Date) string {
+			return fmt.Sprintf(`{"inmate_id":%d,"host":"CV-MEBEL-JATI","agreement_id":%d,"start_date":"%s","end_date":"%s","supervisor":"Budi"}`,
+				person, agreement, start, end)
+		}
+		r := post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", body(fresh, 2, today, today.AddDate(0, 0, 20)))
+		e := decodeError(t, r)
+		if r.StatusCode != 422 || len(e.Error.Fields) < 2 || !strings.Contains(string(r.Body), "PERMENKUMHAM") {
+			t.Errorf("not yet eligible: %d %s", r.StatusCode, r.Body)
+		}
+		// Overlapping the active one; an agreement that promises no
+		// internship places; a host that is no party.
+		r = post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", body(active.InmateID, 2, today, today.AddDate(0, 0, 10)))
+		if r.StatusCode != 422 || !strings.Contains(fieldsOf(decodeError(t, r)), "start_date") {
+			t.Errorf("overlapping: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", strings.Replace(body(active.InmateID, 1, today.AddDate(0, 2, 0),
+			today.AddDate(0, 2, 10)), "CV-MEBEL-JATI", "BENGKEL-SINAR", 1)); r.StatusCode != 422 || !strings.Contains(fieldsOf(decodeError(t, r)), "agreement_id") {
+			t.Errorf("a host that is no party: %d %s", r.StatusCode, r.Body)
+		}
+		// Ending the PKS early leaves it not in force.
+		r = post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements/2/end", `{"reason":"Bengkel tutup sementara"}`)
+		if r.StatusCode != 200 {
+			t.Fatalf("end the PKS: %d %s", r.StatusCode, r.Body)
+		}
+		r = post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", body(active.InmateID, 2, today.AddDate(0, 1, 0), today.AddDate(0, 1, 5)))
+		if r.StatusCode != 422 || !strings.Contains(fieldsOf(decodeError(t, r)), "agreement_id") {
+			t.Errorf("under an ended agreement: %d %s", r.StatusCode, r.Body)
+		}
+		// The daily log: out now and already due back, then back late.
+		path := fmt.Sprintf("/api/v1/internships/%d", active.ID)
+		var detail struct {
+			Logs []struct {
+				ID       int64
+				Late     bool
+				Returned *time.Time `json:"returned_at"`
+			}
+		}
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, path), &detail)
+		var open int64
+		lates := 0
+		for _, l := range detail.Logs {
+			if l.Returned == nil {
+				open = l.ID
+			}
+			if l.Late {
+				lates++
+			}
+		}
+		if open == 0 || lates != 1 {
+			t.Fatalf("the demo's log: %+v", detail.Logs)
+		}
+		b, err := env.App.Board(ctx, app.Actor{User: env.Users[binakerja.RoleFacilityOfficer]}, "LP-MARTAPURA")
+		if err != nil || len(b.Out) != 1 || !b.Out[0].Late {
+			t.Fatalf("the board: %+v %v", b, err)
+		}
+		r = post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("%s/logs/%d/return", path, open),
+			fmt.Sprintf(`{"returned_at":"%s"}`, time.Now().UTC().Format(time.RFC3339)))
+		var back struct{ Late bool }
+		mustJSON(t, r, &back)
+		if r.StatusCode != 200 || !back.Late {
+			t.Errorf("a late return: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("%s/logs/%d/return", path, open),
+			fmt.Sprintf(`{"returned_at":"%s"}`, time.Now().UTC().Format(time.RFC3339))); r.StatusCode != 409 {
+			t.Errorf("a second return: %d", r.StatusCode)
+		}
+		// The host's people read and evaluate; a job offer is recorded.
+		r = env.Do(t, servertest.Request{Method: "PUT", Path: path + "/evaluation", Token: env.Tokens[binakerja.RoleEmployer],
+			Body: `{"units":[{"code":"F.45KYU01.001.1","result":"K"}],"note":"baik","job_offer":true}`})
+		var ev internshipBody
+		mustJSON(t, r, &ev)
+		if r.StatusCode != 200 || !ev.JobOffer {
+			t.Errorf("the host's evaluation: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleEmployer, path+"/status", `{"status":"COMPLETED"}`); r.StatusCode != 403 {
+			t.Errorf("the host completing the internship: %d", r.StatusCode)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, path+"/status", `{"status":"ENDED_EARLY"}`); r.StatusCode != 422 {
+			t.Errorf("ending early without a reason: %d", r.StatusCode)
+		}
+	})
+}
