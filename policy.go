@@ -67,10 +67,10 @@ type Rule struct {
 }
 
 // Admits reports whether the grant g lets its holder perform the rule's
-// action somewhere: its role is one of the rule's, and it is system-wide
-// where the rule or the role asks for that.
+// action somewhere: its role is one of the rule's, it is system-wide where
+// the rule or the role asks for that, and its organisation is active.
 func (r Rule) Admits(g Grant) bool {
-	if !slices.Contains(r.Roles, g.Role) {
+	if g.Inactive || !slices.Contains(r.Roles, g.Role) {
 		return false
 	}
 	if (r.Reach == ReachSystem || slices.Contains(r.SystemOnly, g.Role)) && !g.SystemWide() {

@@ -58,6 +58,9 @@ type Grant struct {
 	Org     string // organisation code; empty when system-wide
 	OrgName string
 	OrgPath string
+	// Inactive is set when the organisation, or one above it, has been
+	// deactivated: the grant then gives nothing until it is active again.
+	Inactive bool
 }
 
 // SystemWide reports whether the grant reaches every organisation.

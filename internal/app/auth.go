@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,6 +83,7 @@ func (a *App) Login(ctx context.Context, email, pw, ip, userAgent string) (token
 		if u, err = tx.User(ctx, st.UserID); err != nil {
 			return err
 		}
+		liveGrants(u)
 		ac.User = u
 		return a.record(ctx, tx, ac, "", "auth.login", "user", itoa(u.ID), "", nil)
 	})
@@ -164,6 +166,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*binakerja.User, 
 	if !u.Active || u.Locked {
 		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.required")
 	}
+	liveGrants(u)
 	// Record activity at most once a minute, to spare the writer.
 	if now.Sub(s.LastSeenAt) >= time.Minute {
 		if err := a.db.Transact(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, hash) }); err != nil {
@@ -171,6 +174,15 @@ func (a *App) Authenticate(ctx context.Context, token string) (*binakerja.User, 
 		}
 	}
 	return u, nil
+}
+
+// liveGrants drops from a signed-in user the grants at a deactivated
+// organisation, or under one: they give nothing, and the actor built from u
+// must not hold them, so that no check counts them, neither the policy's nor
+// one that walks the grants itself. The organisation's people keep their
+// accounts; their roles work again when it is active again.
+func liveGrants(u *binakerja.User) {
+	u.Grants = slices.DeleteFunc(u.Grants, func(g binakerja.Grant) bool { return g.Inactive })
 }
 
 // Logout ends the session of the token.
@@ -212,6 +224,7 @@ func (a *App) AuthenticateToken(ctx context.Context, token string) (*binakerja.U
 	if !u.Active || u.Locked {
 		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.token_invalid")
 	}
+	liveGrants(u)
 	if now := a.db.Now(); t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) >= time.Minute {
 		if err := a.db.Transact(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID) }); err != nil {
 			return nil, err

@@ -85,3 +85,112 @@ func TestAScopedAdminManagesOnlyUsersWhollyWithinReach(t *testing.T) {
 		}
 	})
 }
+
+// setActive deactivates or reactivates an organisation from the command line.
+func (e *env) setActive(t *testing.T, o *binakerja.Organization, active bool) {
+	t.Helper()
+	cur, err := e.db.Organization(t.Context(), o.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.UpdateOrganization(t.Context(), e.cli, o.Code, app.OrgChange{Name: cur.Name, RegionCode: cur.RegionCode,
+		FacilityType: cur.FacilityType, FacilityClass: cur.FacilityClass, EmployerSize: cur.EmployerSize,
+		Active: active, Version: cur.Version}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGrantsAtAnInactiveOrganisationGiveNothing: once a prison, or the
+// office above it, is deactivated, its officer's session and API token
+// list, import and reveal nothing; reactivated, they work again. Another
+// role of the same user elsewhere keeps working.
+func TestGrantsAtAnInactiveOrganisationGiveNothing(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := t.Context()
+		kanwil := e.org(t, "KANWIL-16", binakerja.OrgRegionalOffice, "")
+		lp := e.org(t, "LP-A", binakerja.OrgFacility, kanwil.Code)
+		lpB := e.org(t, "LP-B", binakerja.OrgFacility, "")
+		officer := e.user(t, "petugas@example.id", binakerja.RoleFacilityOfficer, lp.Code)
+		if _, err := e.importFile(t, lp.Code, threeRows, app.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		people, _, err := e.app.Inmates(ctx, e.cli, app.InmateQuery{NIK: "1608011203900001"})
+		if err != nil || len(people) != 1 {
+			t.Fatalf("the imported person: %v %v", people, err)
+		}
+		person := people[0].ID
+		session, _, err := e.app.Login(ctx, officer.Email, goodPassword, "10.0.0.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := e.app.CreateAPIToken(ctx, e.cli, officer.Email, "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// works reports what the officer may do, through the session and
+		// through the token: list, import, reveal.
+		works := func() []bool {
+			var out []bool
+			for _, who := range []func() (*binakerja.User, error){
+				func() (*binakerja.User, error) { return e.app.Authenticate(ctx, session) },
+				func() (*binakerja.User, error) { return e.app.AuthenticateToken(ctx, token) },
+			} {
+				u, err := who()
+				if err != nil {
+					t.Fatalf("authenticate: %v", err)
+				}
+				as := app.Actor{User: u}
+				_, _, err = e.app.Inmates(ctx, as, app.InmateQuery{})
+				out = append(out, err == nil)
+				_, err = e.app.ImportInmates(ctx, as, lp.Code, source(threeRows), app.ImportOptions{FileName: "x.csv", DryRun: true})
+				out = append(out, err == nil)
+				_, err = e.app.RevealNIK(ctx, as, person, "verifikasi data")
+				out = append(out, err == nil)
+			}
+			return out
+		}
+		all := func(want bool) bool {
+			for _, ok := range works() {
+				if ok != want {
+					return false
+				}
+			}
+			return true
+		}
+		if !all(true) {
+			t.Fatalf("an active prison's officer: %v", works())
+		}
+		e.setActive(t, lp, false)
+		if got := works(); !all(false) {
+			t.Errorf("the officer of a deactivated prison: %v, want nothing", got)
+		}
+		e.setActive(t, lp, true)
+		if !all(true) {
+			t.Fatalf("the prison active again: %v", works())
+		}
+		e.setActive(t, kanwil, false)
+		if got := works(); !all(false) {
+			t.Errorf("the officer of a prison under a deactivated office: %v, want nothing", got)
+		}
+
+		// A role at an active organisation still gives what it gives.
+		if _, err := e.app.AddGrant(ctx, e.cli, officer.ID, app.GrantInput{Role: binakerja.RoleFacilityOfficer, Org: lpB.Code}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := e.app.Authenticate(ctx, session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.Grants) != 1 || u.Grants[0].Org != lpB.Code || u.Can(binakerja.ActionInmateView, lp.Path) || !u.Can(binakerja.ActionInmateView, lpB.Path) {
+			t.Fatalf("the officer's live roles: %+v", u.Grants)
+		}
+		stored, err := e.db.User(ctx, officer.ID)
+		if err != nil || len(stored.Grants) != 2 || !stored.Grants[0].Inactive || stored.Grants[1].Inactive {
+			t.Fatalf("the stored roles keep the dormant one, marked: %+v %v", stored, err)
+		}
+		if stored.Can(binakerja.ActionInmateView, lp.Path) {
+			t.Fatal("the policy counts a grant at a deactivated organisation")
+		}
+	})
+}

@@ -57,7 +57,57 @@ func (q Queries) loadGrants(ctx context.Context, u *binakerja.User) error {
 		}
 		u.Grants = append(u.Grants, g)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return q.markInactive(ctx, u.Grants)
+}
+
+// markInactive sets Inactive on the grants whose organisation, or one above
+// it, is deactivated. A path holds the codes from the root down, so one
+// look-up of those codes by the unique index answers for every grant.
+func (q Queries) markInactive(ctx context.Context, grants []binakerja.Grant) error {
+	var args []any
+	var marks []string
+	seen := map[string]bool{}
+	for _, g := range grants {
+		for _, code := range strings.Split(strings.Trim(g.OrgPath, "/"), "/") {
+			if code != "" && !seen[code] {
+				seen[code] = true
+				args = append(args, code)
+				marks = append(marks, "$"+strconv.Itoa(len(args)))
+			}
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT code FROM organizations WHERE NOT active AND code IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	inactive := map[string]bool{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return err
+		}
+		inactive[code] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, g := range grants {
+		for _, code := range strings.Split(strings.Trim(g.OrgPath, "/"), "/") {
+			if inactive[code] {
+				grants[i].Inactive = true
+			}
+		}
+	}
+	return nil
 }
 
 // UserFilter selects users for a list.
