@@ -74,7 +74,10 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Organizations != 3 || st.People != 500 || st.Released == 0 || st.Released == st.People ||
+		// The national office, the certification body, the regional office,
+		// the labour office and its provider, the facility (the employers are
+		// registered as partners).
+		if st.Organizations != 6 || st.People != 500 || st.Released == 0 || st.Released == st.People ||
 			st.Readmitted == 0 || st.Readmitted > st.Released/4 {
 			t.Fatalf("stats: %+v", st)
 		}
@@ -104,6 +107,25 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 			if err != nil || len(eps) != 2 || !eps[0].Episode.Open() || eps[1].Episode.Open() {
 				t.Fatalf("%s: episodes %+v %v", r.Episode.RegistrationNumber, eps, err)
 			}
+		}
+		// The second half of the chain: certificates, a partner MoU, a
+		// vacancy of each employer with candidates proposed, and consents.
+		cli := app.CLIActor("t")
+		vs, _, err := a.Vacancies(t.Context(), cli, store.VacancyFilter{})
+		if err != nil || len(vs) != 3 {
+			t.Fatalf("vacancies: %d %v", len(vs), err)
+		}
+		proposed := 0
+		for _, v := range vs {
+			proposed += v.Applications
+		}
+		ags, _, err := a.Agreements(t.Context(), cli, app.AgreementListFilter{})
+		if err != nil || len(ags) != 1 || proposed == 0 {
+			t.Fatalf("agreements %d, proposals %d: %v", len(ags), proposed, err)
+		}
+		certs, _, err := a.Certificates(t.Context(), cli, "", store.Page{Limit: 5})
+		if err != nil || len(certs) == 0 {
+			t.Fatalf("certificates: %d %v", len(certs), err)
 		}
 		released, _, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{Status: binakerja.StatusClient,
 			Page: store.Page{Limit: store.MaxLimit}})

@@ -78,6 +78,9 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 		Kind: binakerja.OrgNationalOffice}); err != nil {
 		return st, err
 	}
+	if err := catalogue(ctx, a, ac, create); err != nil {
+		return st, err
+	}
 	start := 5 // Sumatera Selatan first, so that small worlds sit in the demo's province
 	total := scale.Provinces * scale.FacilitiesPerRegion
 	done := 0
@@ -89,6 +92,11 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 			Kind: binakerja.OrgRegionalOffice, RegionCode: p.Code, Parent: "G-PUSAT"}); err != nil {
 			return st, err
 		}
+		employers, err := provinceOffice(ctx, a, ac, p, create)
+		if err != nil {
+			return st, err
+		}
+		var facilities []string
 		regencies := binakerja.RegenciesOf(p.Code)
 		for f := range scale.FacilitiesPerRegion {
 			regency := regencies[f%len(regencies)].Code
@@ -99,7 +107,9 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 				Kind: binakerja.OrgFacility, FacilityType: kind, FacilityClass: class, RegionCode: regency, Parent: region}); err != nil {
 				return st, err
 			}
-			fst, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng)
+			facilities = append(facilities, code)
+			train := func() error { return facilityTraining(ctx, a, ac, p, code, today, rng) }
+			fst, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng, train)
 			if err != nil {
 				return st, fmt.Errorf("%s: %w", code, err)
 			}
@@ -111,6 +121,9 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 			if progress != nil {
 				progress(done, total)
 			}
+		}
+		if err := provinceJobs(ctx, a, ac, p, facilities, employers, today, rng); err != nil {
+			return st, fmt.Errorf("jobs of %s: %w", p.Name, err)
 		}
 	}
 	return st, nil
@@ -129,7 +142,7 @@ func titleOf(facilityType string) string {
 // facility imports a facility's people, releases those whose term ended and
 // admits some of them again.
 func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string, n int, seed uint64, serial int,
-	today binakerja.Date, rng *rand.Rand) (Stats, error) {
+	today binakerja.Date, rng *rand.Rand, train func() error) (Stats, error) {
 	var st Stats
 	var file bytes.Buffer
 	if err := InmateFile(&file, n, seed, region, serial, today); err != nil {
@@ -140,6 +153,9 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 		return st, err
 	}
 	st.People = rep.Created
+	if err := train(); err != nil {
+		return st, fmt.Errorf("training: %w", err)
+	}
 	facID, err := a.DB().OrgID(ctx, code)
 	if err != nil {
 		return st, err
