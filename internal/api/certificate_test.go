@@ -443,22 +443,51 @@ func TestOnlyTheEngagedBodyAssessesACohort(t *testing.T) {
 		if !listed() {
 			t.Fatal("the engaged body's assessor does not see the cohort")
 		}
-		if r := assess(); r.StatusCode != 201 {
+		r = assess()
+		if r.StatusCode != 201 {
 			t.Fatalf("the engaged body assesses: %d %s", r.StatusCode, r.Body)
 		}
+		first := c.ID
+		var firstAssessment struct{ ID int64 }
+		json.Unmarshal(r.Body, &firstAssessment)
 		// A cohort planned without a body (the contract's fields only) is
-		// engaged by the first body that assesses it, and then only by it.
+		// assessed by no body until its planners engage one: an assessor
+		// who guesses its id neither engages their own body nor learns who
+		// is in it. Engaged, the contract's assessment naming the body goes
+		// through.
 		r = post(t, env, binakerja.RoleLabourOfficer, "/api/v1/cohorts", fmt.Sprintf(`{"program":"PRG-TKK","facility":"LP-MARTAPURA",
 			"start_date":"%s","end_date":"%s","capacity":5}`, start, start.AddDate(0, 2, 0)))
 		json.Unmarshal(r.Body, &c)
+		if r := assess(); r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "cohort_id" {
+			t.Fatalf("a body assessing a cohort no one engaged it for: %d %s", r.StatusCode, r.Body)
+		}
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/api/v1/cohorts/%d", c.ID), Token: env.Tokens[binakerja.RoleLabourOfficer]}); r.StatusCode != 200 || strings.Contains(string(r.Body), "LSP-KARYA-SUMSEL") {
+			t.Fatalf("the refused assessment engaged the body: %d %s", r.StatusCode, r.Body)
+		}
+		if listed() {
+			t.Fatal("a cohort with no body yet shows to an assessor after a refused assessment")
+		}
+		if r := engage(binakerja.RoleFacilityOfficer, "LSP-KARYA-SUMSEL"); r.StatusCode != 200 {
+			t.Fatalf("the facility engages: %d %s", r.StatusCode, r.Body)
+		}
 		if r := assess(); r.StatusCode != 201 {
-			t.Fatalf("the first body to assess an unengaged cohort: %d %s", r.StatusCode, r.Body)
+			t.Fatalf("the body the planners engaged assesses: %d %s", r.StatusCode, r.Body)
 		}
 		if !listed() {
-			t.Fatal("the assessing body is not engaged")
+			t.Fatal("the engaged body's assessor does not see the cohort")
+		}
+		// A body the planners replace certifies no one more in its earlier
+		// assessment of the cohort.
+		c.ID = first
+		if r := engage(binakerja.RoleLabourOfficer, "LSP-TEKNIKA-SUMSEL"); r.StatusCode != 200 {
+			t.Fatalf("engage another body: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleAssessor, fmt.Sprintf("/api/v1/assessments/%d/results", firstAssessment.ID),
+			`{"inmate_id":1,"units":[{"code":"F.45KYU01.001.1","result":"K"}]}`); r.StatusCode != 404 {
+			t.Fatalf("results in the assessment of a body no longer engaged: %d %s", r.StatusCode, r.Body)
 		}
 		audit := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/audit?action=cohort.engage_body", Token: env.Tokens[binakerja.RoleAdmin]})
-		if strings.Count(string(audit.Body), `"action":"cohort.engage_body"`) != 3 {
+		if strings.Count(string(audit.Body), `"action":"cohort.engage_body"`) != 4 {
 			t.Fatalf("the engagements in the audit trail: %s", audit.Body)
 		}
 	})

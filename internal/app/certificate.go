@@ -46,9 +46,17 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 		p.Add("cohort_id", "error.not_found")
 	case err != nil:
 		return nil, err
-	case body != nil && c.CertificationBody != "" && c.CertificationBody != body.Code:
-		// Only the engaged body assesses a cohort (and learns who is in it);
-		// a cohort not yet engaged engages the first body that assesses it.
+	case body != nil && c.CertificationBody != body.Code:
+		// Only the engaged body assesses a cohort, and so learns who is in
+		// it and certifies them. The body is chosen by the cohort's planners
+		// (the labour office or the facility, through EngageBody, when they
+		// plan it or later); a body never engages itself. A cohort with no
+		// body yet is assessed by none: were the first body to assess it
+		// engaged, any assessor could take a cohort by guessing its id.
+		// Nor does an agreement in force between the facility and a body
+		// stand in for the choice: the body's own side may record such an
+		// agreement (an admin of the body names itself and any facility),
+		// so it says nothing of what the planners of this cohort chose.
 		p.Add("cohort_id", "assessment.not_engaged")
 	case !as.Date.IsZero() && as.Date.Before(c.StartDate):
 		p.Add("date", "assessment.before_cohort")
@@ -62,14 +70,11 @@ func (a *App) CreateAssessment(ctx context.Context, ac Actor, in NewAssessment) 
 	}
 	as.CertificationBody, as.BodyName, as.BodyPath = body.Code, body.Name, body.Path
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		if c.CertificationBody == "" {
-			if err := tx.SetCohortBody(ctx, c.ID, body.ID); err != nil {
-				return err
-			}
-			if err := a.record(ctx, tx, ac, role, "cohort.engage_body", "cohort", itoa(c.ID), c.Facility,
-				map[string]any{"certification_body": body.Code, "by_assessment": true}); err != nil {
-				return err
-			}
+		// The planners may have engaged another body meanwhile.
+		if cur, err := tx.Cohort(ctx, c.ID); err != nil {
+			return err
+		} else if cur.CertificationBody != body.Code {
+			return binakerja.FieldInvalid("cohort_id", "assessment.not_engaged")
 		}
 		if err := tx.CreateAssessment(ctx, as, body.ID); err != nil {
 			return err
@@ -121,6 +126,12 @@ func (a *App) RecordResults(ctx context.Context, ac Actor, assessmentID, personI
 	c, err := a.db.Cohort(ctx, as.CohortID)
 	if err != nil {
 		return nil, err
+	}
+	if c.CertificationBody != as.CertificationBody {
+		// The planners engaged another body in this one's place: its
+		// assessments of the cohort stay as they are, and it certifies no
+		// one more.
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
 	scheme, err := a.db.Scheme(ctx, c.Scheme)
 	if err != nil {
@@ -579,6 +590,10 @@ func (a *App) Assessment(ctx context.Context, ac Actor, id int64) (*AssessmentDe
 	c, err := a.db.Cohort(ctx, as.CohortID)
 	if err != nil {
 		return nil, err
+	}
+	if c.CertificationBody != as.CertificationBody && !a.canSee(ac, binakerja.ActionAssessmentManage, c.FacilityPath) {
+		// A body replaced by another no longer sees who is in the cohort.
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
 	s, err := a.db.Scheme(ctx, c.Scheme)
 	if err != nil {
