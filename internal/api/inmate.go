@@ -5,13 +5,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
 	"binakerja/internal/i18n"
+	"binakerja/internal/importer"
 	"binakerja/internal/route"
 )
 
@@ -356,34 +356,22 @@ var importMediaTypes = map[string]bool{
 	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
 }
 
-// Spool copies an uploaded file to a temporary file, refusing one over max
-// bytes. The caller removes the file.
-func Spool(body io.Reader, max int64) (string, error) {
-	f, err := os.CreateTemp("", "binakerja-import-*")
-	if err != nil {
-		return "", err
-	}
-	n, err := io.Copy(f, io.LimitReader(body, max+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n > max {
+// Spool keeps an uploaded file for an import, encrypted on disk under a key
+// held in memory only (see importer.Spool), refusing one over max bytes. The
+// caller removes it on every path.
+func Spool(body io.Reader, max int64) (*importer.Spooled, error) {
+	s, err := importer.Spool(body, max)
+	if errors.Is(err, importer.ErrTooLarge) {
 		err = binakerja.Errorf(binakerja.TooLarge, "json.too_large", max)
 	}
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		err = binakerja.Errorf(binakerja.TooLarge, "json.too_large", max)
 	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return s, err
 }
 
 // FileSource opens a spooled file for each pass of an import.
-func FileSource(path string) app.ImportSource {
-	return func() (io.ReadCloser, error) { return os.Open(path) }
-}
+func FileSource(s *importer.Spooled) app.ImportSource { return s.Open }
 
 func (h *Handler) inmateImport(w http.ResponseWriter, r *http.Request) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -399,12 +387,12 @@ func (h *Handler) inmateImport(w http.ResponseWriter, r *http.Request) error {
 	if dry != "" && dry != "true" && dry != "false" {
 		return binakerja.FieldInvalid("dry_run", "import.dry_run")
 	}
-	path, err := Spool(r.Body, MaxImport)
+	file, err := Spool(r.Body, MaxImport)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path)
-	rep, err := h.app.ImportInmates(r.Context(), route.ActorFrom(r.Context()), r.PathValue("code"), FileSource(path),
+	defer file.Remove()
+	rep, err := h.app.ImportInmates(r.Context(), route.ActorFrom(r.Context()), r.PathValue("code"), FileSource(file),
 		app.ImportOptions{FileName: q.Get("filename"), Sheet: q.Get("sheet"), DryRun: dry == "true", SkipErrors: onError == "skip"})
 	if rep == nil || (err != nil && binakerja.ErrorKind(err) != binakerja.Invalid) {
 		return err

@@ -3,7 +3,6 @@ package api
 import (
 	"mime"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -335,12 +334,12 @@ func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !importMediaTypes[mt] {
 		return binakerja.Errorf(binakerja.Unsupported, "import.media_type")
 	}
-	path, err := Spool(r.Body, MaxBody*8)
+	file, err := Spool(r.Body, MaxBody*8)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path)
-	schemes, problems, err := h.app.ImportSchemes(r.Context(), route.ActorFrom(r.Context()), FileSource(path))
+	defer file.Remove()
+	schemes, problems, err := h.app.ImportSchemes(r.Context(), route.ActorFrom(r.Context()), FileSource(file))
 	if err != nil {
 		return err
 	}

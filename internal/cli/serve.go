@@ -37,8 +37,14 @@ func serve(ctx context.Context, a *app.App, cfg config.Config, env Env, announce
 	if err != nil {
 		return err
 	}
-	if err := importer.SweepTemp(); err != nil { // what XLSX imports killed midway left
+	// What imports killed midway left: XLSX reads' directories and uploads
+	// spooled (encrypted, their keys gone with their process); and the
+	// cleartext spools of earlier versions.
+	if err := importer.SweepTemp(); err != nil {
 		logger(cfg, env.Stderr).Warn("sweep the import's temporary files", "err", err)
+	}
+	if err := importer.SweepLegacyUploads(); err != nil {
+		logger(cfg, env.Stderr).Warn("sweep the uploads earlier versions left", "err", err)
 	}
 	return srv.Run(ctx, cfg.Addr, func(addr net.Addr) {
 		url := cfg.PublicURL()

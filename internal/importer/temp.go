@@ -14,7 +14,9 @@ import (
 // An XLSX read keeps its temporary files (the file itself, and the sheets
 // and shared strings excelize streams) in a directory of its own,
 // <pid>-<processStart>-<random>, under BinaKerja's temporary directory
-// (tempRoot). Close removes it; SweepTemp removes those of processes gone.
+// (tempRoot), and an upload spooled for an import is a file there,
+// <pid>-<processStart>-upload-<random> (see Spool). Close and Remove remove
+// them; SweepTemp removes those of processes gone.
 
 // processStart tells this process from an earlier one of the same pid (as
 // in a container restarted, where the server is always pid 1).
@@ -62,9 +64,10 @@ func tempDir() (string, error) {
 	return os.MkdirTemp(root, fmt.Sprintf("%d-%s-", os.Getpid(), processStart))
 }
 
-// SweepTemp removes what XLSX reads left in BinaKerja's temporary directory
-// when their process ended without closing them (killed, or crashed): the
-// directories of processes no longer running. The server calls it when it
+// SweepTemp removes what XLSX reads and spooled uploads left in BinaKerja's
+// temporary directory when their process ended without closing them
+// (killed, or crashed): the directories and files of processes no longer
+// running. The server calls it when it
 // starts. Those of this process and of other running ones (another server,
 // a command-line import) are kept.
 func SweepTemp() error {
