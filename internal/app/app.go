@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -20,22 +21,57 @@ import (
 
 // Settings are the security limits of the application.
 type Settings struct {
-	SessionIdle      time.Duration // a session ends after this long without a request
-	SessionAbsolute  time.Duration // and after this long in any case
-	LockoutFailures  int           // this many failed sign-ins …
-	LockoutWindow    time.Duration // … within this long lock the account
-	LoginPerIPMinute int           // sign-in attempts allowed from one address per minute
-	BaseURL          string        // the public URL, for links in credentials
+	SessionIdle     time.Duration // a session ends after this long without a request
+	SessionAbsolute time.Duration // and after this long in any case
+	AccountThrottle Throttle      // failed sign-ins to one account (kept in the database)
+	AddressThrottle Throttle      // failed sign-ins from one address, or IPv6 /64 (kept in memory)
+	BaseURL         string        // the public URL, for links in credentials
 }
 
-// DefaultSettings follow OWASP ASVS level 2 and the CJIS policy: 30 minutes
-// idle, 12 hours absolute, lock after 5 failures in 15 minutes.
+// Throttle slows sign-in after failures in a row, instead of locking: the
+// first Free failures cost nothing; after them every attempt must wait Base
+// from the last failure, twice as long after each further failure, up to
+// Max. An attempt made sooner is refused without the password being
+// checked, and is not counted. Failures are forgotten Forget after the last
+// one; a successful sign-in clears an account's (not an address's: only
+// failures count there, so that one busy address behind a NAT is not
+// slowed by its own successes).
+type Throttle struct {
+	Free   int
+	Base   time.Duration
+	Max    time.Duration
+	Forget time.Duration
+}
+
+// forgotten reports whether a run whose last failure was at last is
+// forgotten by now (never, with no Forget).
+func (t Throttle) forgotten(last, now time.Time) bool {
+	return t.Forget > 0 && now.Sub(last) > t.Forget
+}
+
+// delay returns how long the next attempt must wait after the last of n
+// failures in a row.
+func (t Throttle) delay(n int) time.Duration {
+	if n < t.Free || t.Base <= 0 {
+		return 0
+	}
+	d := t.Base
+	for i := t.Free; i < n && d < t.Max; i++ {
+		d *= 2
+	}
+	return min(d, t.Max)
+}
+
+// DefaultSettings follow OWASP ASVS level 2: 30 minutes idle, 12 hours
+// absolute; after 5 failed sign-ins to an account, 1 minute, then 2, 4, …
+// up to an hour between attempts; after 20 from one address, the same.
+// Nothing locks an account for good, so that no one can lock an
+// administrator out by typing wrong passwords for them.
 var DefaultSettings = Settings{
-	SessionIdle:      30 * time.Minute,
-	SessionAbsolute:  12 * time.Hour,
-	LockoutFailures:  5,
-	LockoutWindow:    15 * time.Minute,
-	LoginPerIPMinute: 20,
+	SessionIdle:     30 * time.Minute,
+	SessionAbsolute: 12 * time.Hour,
+	AccountThrottle: Throttle{Free: 5, Base: time.Minute, Max: time.Hour, Forget: 24 * time.Hour},
+	AddressThrottle: Throttle{Free: 20, Base: time.Minute, Max: time.Hour, Forget: time.Hour},
 }
 
 // App is the application: the database, the keys and the settings.
@@ -47,7 +83,7 @@ type App struct {
 	settings Settings
 
 	mu       sync.Mutex
-	attempts map[string]*window // sign-in attempts per client address
+	failures map[string]*failureRun // failed sign-ins per client address
 }
 
 // New returns the application over db. ring may be nil for tools that touch
@@ -56,7 +92,7 @@ func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) (*App, err
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{db: db, log: log, settings: s, attempts: map[string]*window{}}
+	a := &App{db: db, log: log, settings: s, failures: map[string]*failureRun{}}
 	if ring != nil {
 		p, err := nik.New(ring)
 		if err != nil {
@@ -148,32 +184,67 @@ func (a *App) record(ctx context.Context, tx *store.Tx, ac Actor, role, action, 
 	})
 }
 
-// window counts events in a fixed one-minute window.
-type window struct {
-	start time.Time
+// failureRun is a run of failed sign-ins from one address: how many, the
+// last, and until when further attempts are refused.
+type failureRun struct {
 	n     int
+	last  time.Time
+	until time.Time
 }
 
-// allowAttempt reports whether another sign-in attempt from addr is allowed
-// now, counting it.
-func (a *App) allowAttempt(addr string, now time.Time) bool {
+// addressKey is what the address throttle counts by: the address, or for
+// IPv6 its /64, which one client commonly holds whole.
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// addressWait returns how long sign-ins from addr must still wait, or zero.
+func (a *App) addressWait(addr string, now time.Time) time.Duration {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	w := a.attempts[addr]
-	if w == nil || now.Sub(w.start) >= time.Minute {
-		if len(a.attempts) > 10000 { // forget old windows rather than grow without bound
-			for k, v := range a.attempts {
-				if now.Sub(v.start) >= time.Minute {
-					delete(a.attempts, k)
+	r := a.failures[addressKey(addr)]
+	if r == nil || !now.Before(r.until) {
+		return 0
+	}
+	return r.until.Sub(now)
+}
+
+// addressFailed counts a failed sign-in from addr.
+func (a *App) addressFailed(addr string, now time.Time) {
+	t := a.settings.AddressThrottle
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	key := addressKey(addr)
+	r := a.failures[key]
+	if r == nil || t.forgotten(r.last, now) {
+		if len(a.failures) > 10000 { // forget runs that refuse nothing now rather than grow without bound
+			for k, v := range a.failures {
+				if !now.Before(v.until) {
+					delete(a.failures, k)
 				}
 			}
 		}
-		w = &window{start: now}
-		a.attempts[addr] = w
+		r = &failureRun{}
+		a.failures[key] = r
 	}
-	w.n++
-	return w.n <= a.settings.LoginPerIPMinute
+	r.n++
+	r.last = now
+	if d := t.delay(r.n); d > 0 {
+		r.until = now.Add(d)
+	}
 }
+
+// minutes is a wait in whole minutes, rounded up, for messages.
+func minutes(d time.Duration) int { return int((d + time.Minute - 1) / time.Minute) }
 
 // wib is western Indonesian time (UTC+7), in which SDP deadlines are quoted.
 var wib = time.FixedZone("WIB", 7*60*60)

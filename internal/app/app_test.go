@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -94,64 +95,160 @@ func count(xs []string, x string) int {
 	return n
 }
 
-func TestLockoutAfterFiveFailuresUntilUnlocked(t *testing.T) {
+// loginErr is what a failed sign-in answers, for comparing answers.
+func loginErr(t *testing.T, err error) string {
+	t.Helper()
+	be, ok := errors.AsType[*binakerja.Error](err)
+	if !ok {
+		t.Fatalf("sign-in: %v, want a refusal", err)
+	}
+	return fmt.Sprintf("%v %s %v", be.Kind, be.Key, be.Args)
+}
+
+// TestFailuresSlowAnAccountWithoutLockingIt: five wrong passwords make the
+// account wait a minute, then two, four …; the right password meanwhile gets
+// the answer an unknown email gets; the account's session and API token go
+// on working; after the wait it signs in; unlock clears the failures.
+func TestFailuresSlowAnAccountWithoutLockingIt(t *testing.T) {
 	pgtest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()
 		u := e.user(t, "admin@example.id", binakerja.RoleAdmin, "")
-		for i := range 5 {
-			_, _, err := e.app.Login(ctx, u.Email, "wrong password "+string(rune('a'+i)), "10.0.0.1", "")
-			if binakerja.ErrorKind(err) != binakerja.Unauthenticated {
-				t.Fatalf("failure %d: %v", i+1, err)
+		session, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := e.app.CreateAPIToken(ctx, e.cli, u.Email, "script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.app.Login(ctx, "nobody@example.id", "wrong password", "10.0.1.1", "")
+		unknown := loginErr(t, err)
+		fail := func(n int) {
+			t.Helper()
+			for i := range n {
+				_, _, err := e.app.Login(ctx, u.Email, fmt.Sprintf("wrong password %d", i), fmt.Sprintf("10.0.2.%d", i), "")
+				if got := loginErr(t, err); got != unknown {
+					t.Fatalf("a wrong password answers %q, an unknown email %q", got, unknown)
+				}
 			}
 		}
-		_, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", "")
-		if be, ok := errors.AsType[*binakerja.Error](err); !ok || be.Key != "auth.locked" {
-			t.Fatalf("right password on a locked account: %v, want auth.locked", err)
+		refused := func(why string) {
+			t.Helper()
+			_, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.3.1", "")
+			if got := loginErr(t, err); got != unknown {
+				t.Fatalf("%s: the right password answers %q, an unknown email %q", why, got, unknown)
+			}
 		}
-		e.clock.Advance(24 * time.Hour)
-		if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", ""); err == nil {
-			t.Fatal("the lock must hold until an admin lifts it")
+		signsIn := func(why string) {
+			t.Helper()
+			if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.3.1", ""); err != nil {
+				t.Fatalf("%s: %v", why, err)
+			}
 		}
+		fail(5)
+		refused("right after five failures")
+		if _, err := e.app.Authenticate(ctx, session); err != nil {
+			t.Fatalf("the throttled account's session: %v", err)
+		}
+		if _, err := e.app.AuthenticateToken(ctx, token); err != nil {
+			t.Fatalf("the throttled account's API token: %v", err)
+		}
+		if got, _ := e.db.User(ctx, u.ID); !got.Locked || !got.Active {
+			t.Fatalf("the account must read as throttled, and stay active: %+v", got)
+		}
+		e.clock.Advance(59 * time.Second)
+		refused("59 seconds after five failures")
+		e.clock.Advance(time.Second)
+		signsIn("a minute after five failures")
+
+		// The wait doubles with each failure past the fifth.
+		fail(5)
+		e.clock.Advance(time.Minute)
+		fail(1)
+		e.clock.Advance(time.Minute + 59*time.Second)
+		refused("1:59 after the sixth failure")
+		e.clock.Advance(time.Second)
+		signsIn("two minutes after the sixth failure")
+
+		// Unlock clears the failures at once.
+		fail(5)
+		refused("after five more failures")
 		if _, err := e.app.UnlockUser(ctx, e.cli, u.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.2", ""); err != nil {
-			t.Fatalf("after unlock: %v", err)
-		}
+		signsIn("after unlock")
+
 		as := auditActions(t, e)
-		if count(as, "auth.fail") != 7 || count(as, "auth.locked") != 1 || count(as, "auth.unlock") != 1 || count(as, "auth.login") != 1 {
+		if count(as, "auth.throttled") != 4 || count(as, "auth.locked") != 0 || count(as, "auth.unlock") != 1 || count(as, "auth.login") != 4 {
 			t.Fatalf("audit: %v", as)
 		}
 	})
 }
 
-func TestFailuresOutsideTheWindowDoNotLock(t *testing.T) {
+func TestFailuresAreForgottenADayAfterTheLast(t *testing.T) {
 	pgtest.Engines(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		u := e.user(t, "admin@example.id", binakerja.RoleAdmin, "")
 		for range 4 {
 			e.app.Login(t.Context(), u.Email, "not the password", "10.0.0.1", "")
 		}
-		e.clock.Advance(16 * time.Minute)
+		e.clock.Advance(25 * time.Hour)
 		e.app.Login(t.Context(), u.Email, "not the password", "10.0.0.1", "")
 		if _, _, err := e.app.Login(t.Context(), u.Email, goodPassword, "10.0.0.1", ""); err != nil {
-			t.Fatalf("4 failures, 16 minutes, 1 failure must not lock: %v", err)
+			t.Fatalf("4 failures, a day, 1 failure must not throttle: %v", err)
 		}
 	})
 }
 
-func TestTooManyAttemptsFromOneAddress(t *testing.T) {
+// TestAnAddressIsSlowedByItsFailuresOnly: any number of sign-ins from one
+// address (a shared NAT) go through; twenty failures from it make it wait,
+// doubling; another address is not touched, and an IPv6 /64 counts as one.
+func TestAnAddressIsSlowedByItsFailuresOnly(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/t.db")
-	var err error
-	for i := range app.DefaultSettings.LoginPerIPMinute + 1 {
-		_, _, err = e.app.Login(t.Context(), "nobody"+string(rune('a'+i))+"@example.id", "whatever it is", "10.9.9.9", "")
+	ctx := t.Context()
+	u := e.user(t, "officer@example.id", binakerja.RoleAdmin, "")
+	const nat = "10.9.9.9"
+	for i := range 30 {
+		if _, _, err := e.app.Login(ctx, u.Email, goodPassword, nat, ""); err != nil {
+			t.Fatalf("sign-in %d from one address: %v", i+1, err)
+		}
 	}
-	if binakerja.ErrorKind(err) != binakerja.TooMany {
-		t.Fatalf("attempt over the limit: %v, want TooMany", err)
+	failFrom := func(addr string, n int) {
+		t.Helper()
+		for i := range n {
+			_, _, err := e.app.Login(ctx, fmt.Sprintf("nobody%d@example.id", i), "whatever it is", addr, "")
+			if binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+				t.Fatalf("failure %d from %s: %v", i+1, addr, err)
+			}
+		}
 	}
-	if _, _, err := e.app.Login(t.Context(), "x@example.id", "whatever it is", "10.9.9.8", ""); binakerja.ErrorKind(err) != binakerja.Unauthenticated {
+	tooMany := func(addr string, minutes int) {
+		t.Helper()
+		_, _, err := e.app.Login(ctx, u.Email, goodPassword, addr, "")
+		be, ok := errors.AsType[*binakerja.Error](err)
+		if !ok || be.Kind != binakerja.TooMany || len(be.Args) != 1 || be.Args[0] != minutes {
+			t.Fatalf("from %s: %v, want TooMany with %d minutes", addr, err, minutes)
+		}
+	}
+	failFrom(nat, 20)
+	tooMany(nat, 1)
+	if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.9.9.8", ""); err != nil {
 		t.Fatalf("another address must not be throttled: %v", err)
+	}
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.app.Login(ctx, u.Email, goodPassword, nat, ""); err != nil {
+		t.Fatalf("a minute later: %v", err)
+	}
+	failFrom(nat, 1)
+	tooMany(nat, 2)
+
+	for i := range 20 {
+		failFrom(fmt.Sprintf("2001:db8:1:2::%x", i+1), 1)
+	}
+	tooMany("2001:db8:1:2:ffff::1", 1)
+	if _, _, err := e.app.Login(ctx, u.Email, goodPassword, "2001:db8:1:3::1", ""); err != nil {
+		t.Fatalf("another /64: %v", err)
 	}
 }
 

@@ -30,39 +30,51 @@ func hashSecret(token string) string {
 }
 
 // Login checks an email and password and opens a session. It returns the
-// session token for the cookie. Wrong credentials, a disabled account and an
-// unknown email all give the same Unauthenticated error; a locked account
-// says so. Five failures within 15 minutes lock the account until an
-// administrator unlocks it, and too many attempts from one address are
-// refused with TooMany.
+// session token for the cookie.
+//
+// Failed sign-ins slow further attempts instead of locking (see Throttle):
+// per account, in the database, and per client address, in memory. Only
+// failures count. A throttled account's attempt is refused without the
+// password being checked, with the same answer as an unknown email, a
+// wrong password or a disabled account (Unauthenticated, "auth.failed"),
+// so that no answer tells which accounts exist or are under attack; the
+// message asks everyone alike to wait a few minutes after several
+// failures. Its sessions and API tokens keep working meanwhile. An attempt
+// on a throttled account counts against the address it came from, not
+// against the account. An address that failed too often is refused with
+// TooMany, saying how many minutes it must wait, before any account is
+// looked at.
 func (a *App) Login(ctx context.Context, email, pw, ip, userAgent string) (token string, u *binakerja.User, err error) {
 	now := a.db.Now()
 	ac := Actor{IP: ip}
-	if !a.allowAttempt(ip, now) {
-		return "", nil, binakerja.Errorf(binakerja.TooMany, "auth.too_many")
+	if wait := a.addressWait(ip, now); wait > 0 {
+		return "", nil, binakerja.Errorf(binakerja.TooMany, "auth.too_many", minutes(wait))
 	}
 	email = binakerja.NormalizeEmail(email)
 	st, err := a.db.LoginState(ctx, email)
 	if binakerja.ErrorKind(err) == binakerja.NotFound {
 		password.Burn(pw)
+		a.addressFailed(ip, now)
 		a.recordAuth(ctx, ac, 0, "auth.fail", map[string]string{"email": email, "reason": "unknown"})
-		return "", nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.failed")
+		return "", nil, errLoginFailed()
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if !st.LockedAt.IsZero() {
+	if now.Before(st.ThrottledUntil) {
 		password.Burn(pw)
-		a.recordAuth(ctx, ac, st.UserID, "auth.fail", map[string]string{"reason": "locked"})
-		return "", nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.locked")
+		a.addressFailed(ip, now)
+		a.recordAuth(ctx, ac, st.UserID, "auth.fail", map[string]string{"reason": "throttled"})
+		return "", nil, errLoginFailed()
 	}
 	ok, rehash := password.Verify(pw, st.PasswordHash)
 	if !ok || !st.Active {
+		a.addressFailed(ip, now)
 		return "", nil, a.loginFailed(ctx, ac, st, ok)
 	}
 	token, hash := newSecret("")
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		if st.FailedLogins > 0 {
+		if st.FailedLogins > 0 || !st.ThrottledUntil.IsZero() {
 			if err := tx.SetLoginFailures(ctx, st.UserID, 0, time.Time{}, time.Time{}); err != nil {
 				return err
 			}
@@ -93,36 +105,43 @@ func (a *App) Login(ctx context.Context, email, pw, ip, userAgent string) (token
 	return token, u, nil
 }
 
-// loginFailed counts a failed sign-in and locks the account at the limit.
+// errLoginFailed is the one answer to a sign-in that does not succeed for a
+// reason of the account's: unknown, wrong password, disabled or throttled.
+func errLoginFailed() error { return binakerja.Errorf(binakerja.Unauthenticated, "auth.failed") }
+
+// loginFailed counts a failed sign-in to an account and, from the
+// throttle's free failures on, makes the next attempt wait.
 func (a *App) loginFailed(ctx context.Context, ac Actor, st *store.LoginState, passwordOK bool) error {
+	t := a.settings.AccountThrottle
 	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		if passwordOK { // right password on a disabled account: no count, same answer
 			return a.record(ctx, tx, ac, "", "auth.fail", "user", itoa(st.UserID), "", map[string]string{"reason": "disabled"})
 		}
-		failed, first := st.FailedLogins+1, st.FirstFailedAt
-		if first.IsZero() || tx.Now.Sub(first) > a.settings.LockoutWindow {
-			failed, first = 1, tx.Now
+		failed := st.FailedLogins + 1
+		if st.LastFailedAt.IsZero() || t.forgotten(st.LastFailedAt, tx.Now) {
+			failed = 1
 		}
-		var locked time.Time
-		if failed >= a.settings.LockoutFailures {
-			locked = tx.Now
+		var until time.Time
+		if d := t.delay(failed); d > 0 {
+			until = tx.Now.Add(d)
 		}
-		if err := tx.SetLoginFailures(ctx, st.UserID, failed, first, locked); err != nil {
+		if err := tx.SetLoginFailures(ctx, st.UserID, failed, tx.Now, until); err != nil {
 			return err
 		}
 		if err := a.record(ctx, tx, ac, "", "auth.fail", "user", itoa(st.UserID), "",
 			map[string]any{"reason": "password", "failures": failed}); err != nil {
 			return err
 		}
-		if !locked.IsZero() {
-			return a.record(ctx, tx, ac, "", "auth.locked", "user", itoa(st.UserID), "", map[string]any{"failures": failed})
+		if !until.IsZero() {
+			return a.record(ctx, tx, ac, "", "auth.throttled", "user", itoa(st.UserID), "",
+				map[string]any{"failures": failed, "until": until})
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return binakerja.Errorf(binakerja.Unauthenticated, "auth.failed")
+	return errLoginFailed()
 }
 
 func (a *App) recordAuth(ctx context.Context, ac Actor, userID int64, action string, details any) {
@@ -163,7 +182,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*binakerja.User, 
 	if err != nil {
 		return nil, err
 	}
-	if !u.Active || u.Locked {
+	if !u.Active { // a throttled account's sessions go on: throttling slows guessing, not work
 		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.required")
 	}
 	liveGrants(u)
@@ -221,7 +240,7 @@ func (a *App) AuthenticateToken(ctx context.Context, token string) (*binakerja.U
 	if err != nil {
 		return nil, err
 	}
-	if !u.Active || u.Locked {
+	if !u.Active { // a throttled account's tokens go on working
 		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.token_invalid")
 	}
 	liveGrants(u)

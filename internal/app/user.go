@@ -297,7 +297,9 @@ func (a *App) SetUserActive(ctx context.Context, ac Actor, userID int64, active 
 	return u, nil
 }
 
-// UnlockUser lifts the lock that repeated failed sign-ins put on an account.
+// UnlockUser clears an account's failed sign-ins, ending its throttling at
+// once (see Throttle): for someone who forgot their password and has it
+// reset, or after an attack on the account has been dealt with.
 func (a *App) UnlockUser(ctx context.Context, ac Actor, userID int64) (*binakerja.User, error) {
 	u, role, err := a.manageUser(ctx, ac, userID)
 	if err != nil {

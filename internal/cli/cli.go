@@ -49,7 +49,7 @@ Commands:
   migrate [up|status] [--db DSN]    apply or list schema migrations
   user create --email E --name N --role R [--org CODE] [--password-stdin]
                                     add a user (prints a one-time password unless --password-stdin)
-  user unlock --email E             lift a lock left by failed sign-ins
+  user unlock --email E             clear failed sign-ins, ending the throttling
   token create --email E [--name L] print a new API token for the user
   import inmates --org CODE [--dry-run] [--on-error abort|skip] [--sheet S] FILE
                                     import people in custody from a CSV or XLSX file

@@ -110,6 +110,28 @@ func TestFirstUserTokenBackupAndAuditOnBothEngines(t *testing.T) {
 				t.Fatalf("%s must be the owner's alone (0600): %v %v", f, fi.Mode(), err)
 			}
 		}
+
+		// user unlock clears an account's failed sign-ins.
+		db, err := store.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		st, err := db.LoginState(t.Context(), "root@example.id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transact(t.Context(), func(tx *store.Tx) error {
+			return tx.SetLoginFailures(t.Context(), st.UserID, 7, tx.Now, tx.Now.Add(time.Hour))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if r := run(t, env, "", "user", "unlock", "--email", "root@example.id"); r.code != 0 || !strings.Contains(r.stdout, "cleared the failed sign-ins of root@example.id") {
+			t.Fatalf("user unlock: %d %q %q", r.code, r.stdout, r.stderr)
+		}
+		if st, err := db.LoginState(t.Context(), "root@example.id"); err != nil || st.FailedLogins != 0 || !st.ThrottledUntil.IsZero() {
+			t.Fatalf("after user unlock: %+v %v", st, err)
+		}
 	})
 }
 

@@ -154,7 +154,7 @@ func runUser(ctx context.Context, args []string, env Env) error {
 		if _, err := a.UnlockUser(ctx, app.CLIActor(osUser(env)), u.ID); err != nil {
 			return describe(err)
 		}
-		fmt.Fprintf(env.Stdout, "unlocked %s\n", u.Email)
+		fmt.Fprintf(env.Stdout, "cleared the failed sign-ins of %s\n", u.Email)
 		return nil
 	}
 	return usagef("user: unknown subcommand %q (want create or unlock)", args[0])

@@ -128,7 +128,6 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	settings := app.DefaultSettings
-	settings.LoginPerIPMinute = 1000 // the tests sign in often from one address
 	settings.BaseURL = "http://binakerja.test"
 	ring, err := keys.Load(filepath.Join(t.TempDir(), "binakerja.keys"))
 	if err != nil {

@@ -372,7 +372,7 @@ func TestLoginStateSessionsAndTokens(t *testing.T) {
 			if err := tx.CreateAPIToken(ctx, tok, "tokhash"); err != nil {
 				return err
 			}
-			if err := tx.SetLoginFailures(ctx, u.ID, 5, tx.Now.Add(-time.Minute), tx.Now); err != nil {
+			if err := tx.SetLoginFailures(ctx, u.ID, 5, tx.Now.Add(-time.Minute), tx.Now.Add(time.Minute)); err != nil {
 				return err
 			}
 			return tx.CreateSession(ctx, &store.Session{TokenHash: "sess", UserID: u.ID, CreatedAt: tx.Now,
@@ -382,11 +382,12 @@ func TestLoginStateSessionsAndTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		st, err := db.LoginState(ctx, "a@example.id")
-		if err != nil || st.FailedLogins != 5 || st.LockedAt.IsZero() || st.PasswordHash != "hash" {
+		if err != nil || st.FailedLogins != 5 || !st.LastFailedAt.Equal(clock.Truncate(time.Microsecond).Add(-time.Minute)) ||
+			!st.ThrottledUntil.Equal(clock.Truncate(time.Microsecond).Add(time.Minute)) || st.PasswordHash != "hash" {
 			t.Fatalf("login state: %+v %v", st, err)
 		}
 		if u2, _ := db.User(ctx, u.ID); !u2.Locked {
-			t.Fatal("user should read as locked")
+			t.Fatal("user should read as throttled")
 		}
 		s, err := db.Session(ctx, "sess")
 		if err != nil || s.UserID != u.ID || !s.ExpiresAt.Equal(clock.Truncate(time.Microsecond).Add(12*time.Hour)) {

@@ -278,38 +278,45 @@ func (tx *Tx) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 
 // LoginState is what sign-in needs to know about an account.
 type LoginState struct {
-	UserID        int64
-	PasswordHash  string
-	Active        bool
-	FailedLogins  int
-	FirstFailedAt time.Time // zero when there is no failure on record
-	LockedAt      time.Time // zero when not locked
+	UserID       int64
+	PasswordHash string
+	Active       bool
+	FailedLogins int       // failed sign-ins in a row
+	LastFailedAt time.Time // the last of them; zero when there is none on record
+	// ThrottledUntil is the instant before which a sign-in is refused
+	// unchecked; zero when the account has not been throttled since its
+	// last success or unlock.
+	ThrottledUntil time.Time
 }
+
+// The columns keep the names of the lock that throttling replaced:
+// first_failed_at holds the last failure of the run, locked_at the end of
+// the throttle (so that a user reads as Locked while one is on record).
 
 // LoginState returns the sign-in state of the account with the given email.
 func (q Queries) LoginState(ctx context.Context, email string) (*LoginState, error) {
 	var s LoginState
-	var first, locked sql.NullTime
+	var last, until sql.NullTime
 	err := q.q.QueryRowContext(ctx, `SELECT id, password_hash, active, failed_logins, first_failed_at, locked_at
 		FROM users WHERE email = $1`, binakerja.NormalizeEmail(email)).
-		Scan(&s.UserID, &s.PasswordHash, &s.Active, &s.FailedLogins, &first, &locked)
+		Scan(&s.UserID, &s.PasswordHash, &s.Active, &s.FailedLogins, &last, &until)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	if first.Valid {
-		s.FirstFailedAt = first.Time.UTC()
+	if last.Valid {
+		s.LastFailedAt = last.Time.UTC()
 	}
-	if locked.Valid {
-		s.LockedAt = locked.Time.UTC()
+	if until.Valid {
+		s.ThrottledUntil = until.Time.UTC()
 	}
 	return &s, nil
 }
 
 // SetLoginFailures records the account's run of failed sign-ins: how many,
-// since when, and whether it is now locked (zero times clear them).
-func (tx *Tx) SetLoginFailures(ctx context.Context, userID int64, failed int, firstFailedAt, lockedAt time.Time) error {
+// the last, and until when sign-in is throttled (zero times clear them).
+func (tx *Tx) SetLoginFailures(ctx context.Context, userID int64, failed int, lastFailedAt, throttledUntil time.Time) error {
 	_, err := tx.q.ExecContext(ctx, `UPDATE users SET failed_logins = $1, first_failed_at = $2, locked_at = $3
-		WHERE id = $4`, failed, nullTime(firstFailedAt), nullTime(lockedAt), userID)
+		WHERE id = $4`, failed, nullTime(lastFailedAt), nullTime(throttledUntil), userID)
 	return mapError(err)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"binakerja"
 	"binakerja/internal/route"
@@ -44,8 +45,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		p := h.newPage(w, r, "login.title", nil)
 		p.Form = newForm(r.PostForm)
 		p.Form.Values.Del("password")
-		p.Form.Errors["email"] = p.T(e.Key)
-		p.Form.Summary = []FieldMessage{{Field: "email", Message: p.T(e.Key)}}
+		p.Form.Errors["email"] = p.T(e.Key, e.Args...)
+		p.Form.Summary = []FieldMessage{{Field: "email", Message: p.T(e.Key, e.Args...)}}
+		if e.Kind == binakerja.TooMany && len(e.Args) == 1 {
+			if m, ok := e.Args[0].(int); ok { // the address waits this many minutes
+				w.Header().Set("Retry-After", strconv.Itoa(m*60))
+			}
+		}
 		return h.render(w, route.Status(e.Kind), "login", p)
 	}
 	h.setSession(w, token)

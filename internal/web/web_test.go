@@ -178,15 +178,37 @@ func TestAdminCreatesAUserWithAOneTimePassword(t *testing.T) {
 	}
 }
 
-func TestLoginFailureSaysWhatToDoAndLocksAfterFive(t *testing.T) {
+// loginMessage returns the error summary of a sign-in page.
+func loginMessage(t *testing.T, r *servertest.Response) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<a href="#f-email">(.*?)</a>`).FindStringSubmatch(string(r.Body))
+	if m == nil {
+		t.Fatalf("no error summary on the sign-in page: %d %s", r.StatusCode, r.Body)
+	}
+	return m[1]
+}
+
+func TestLoginFailureSaysWhatToDoAndSlowsAfterFive(t *testing.T) {
 	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
 	email := servertest.Email(binakerja.RoleLabourOfficer)
 	var r *servertest.Response
-	for range 6 {
+	for range 5 {
 		r = env.Form(t, servertest.NoRedirect(nil), "/login", url.Values{"email": {email}, "password": {"salah sekali"}})
 	}
-	if r.StatusCode != 401 || !strings.Contains(string(r.Body), "terkunci") || !strings.Contains(string(r.Body), `value="`+email+`"`) {
-		t.Fatalf("after six failures: %d", r.StatusCode)
+	wrong := loginMessage(t, r)
+	// Throttled now: the right password gets the answer of a wrong one, and
+	// of an unknown email, which says what to do.
+	r = env.Form(t, servertest.NoRedirect(nil), "/login", url.Values{"email": {email}, "password": {"binakerja-demo"}})
+	if r.StatusCode != 401 || !strings.Contains(string(r.Body), "tunggu beberapa menit") || !strings.Contains(string(r.Body), `value="`+email+`"`) {
+		t.Fatalf("the right password on a throttled account: %d", r.StatusCode)
+	}
+	throttled := loginMessage(t, r)
+	r = env.Form(t, servertest.NoRedirect(nil), "/login", url.Values{"email": {"tidak.ada@binakerja.test"}, "password": {"salah sekali"}})
+	if unknown := loginMessage(t, r); r.StatusCode != 401 || unknown != throttled || unknown != wrong {
+		t.Fatalf("unknown %q, wrong password %q, throttled %q must be one answer", unknown, wrong, throttled)
+	}
+	if me := env.Do(t, servertest.Request{Method: "GET", Path: "/api/v1/me", Token: env.Tokens[binakerja.RoleLabourOfficer]}); me.StatusCode != 200 {
+		t.Fatalf("the throttled account's API token: %d", me.StatusCode)
 	}
 	admin := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 	u := env.Users[binakerja.RoleLabourOfficer]
