@@ -15,6 +15,7 @@ import (
 
 type internshipBody struct {
 	ID       int64
+	Host     string
 	InmateID int64 `json:"inmate_id"`
 	Status   string
 	JobOffer bool `json:"job_offer"`
@@ -37,15 +38,25 @@ func TestInternshipsFollowTheRuleTableAndTheAgreement(t *testing.T) {
 		}
 		// The PKS's internship places are counted from the internships
 		// started under it.
-		var pks struct {
-			Commitments []struct {
-				Kind           string
-				Target, Actual int
+		var ags struct {
+			Items []struct {
+				Commitments []struct {
+					Kind           string
+					Target, Actual int
+				}
 			}
 		}
-		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements/2"), &pks)
-		if len(pks.Commitments) != 1 || pks.Commitments[0].Actual != 2 {
-			t.Errorf("PKS internship places: %+v", pks.Commitments)
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements"), &ags)
+		places := 0
+		for _, ag := range ags.Items {
+			for _, c := range ag.Commitments {
+				if c.Kind == "INTERNSHIP_PLACES" {
+					places += c.Actual
+				}
+			}
+		}
+		if places != 2 {
+			t.Errorf("internship places taken under the agreements: %d, want the demo's 2", places)
 		}
 		// A person just admitted, untrained, with most of the sentence ahead:
 		// every rule failed is named.
@@ -132,14 +143,19 @@ func TestInternshipsFollowTheRuleTableAndTheAgreement(t *testing.T) {
 			t.Errorf("a second return: %d", r.StatusCode)
 		}
 		// The host's people read and evaluate; a job offer is recorded.
-		r = env.Do(t, servertest.Request{Method: "PUT", Path: path + "/evaluation", Token: env.Tokens[binakerja.RoleEmployer],
+		if _, _, err := env.App.CreateUser(ctx, cli, app.NewUser{Email: "host@umkm.test", Name: "Pembimbing", Password: "kopi tubruk pagi hari",
+			Grants: []app.GrantInput{{Role: binakerja.RoleEmployer, Org: active.Host}}}); err != nil {
+			t.Fatal(err)
+		}
+		host, _, _ := env.App.CreateAPIToken(ctx, cli, "host@umkm.test", "t")
+		r = env.Do(t, servertest.Request{Method: "PUT", Path: path + "/evaluation", Token: host,
 			Body: `{"units":[{"code":"F.45KYU01.001.1","result":"K"}],"note":"baik","job_offer":true}`})
 		var ev internshipBody
 		mustJSON(t, r, &ev)
 		if r.StatusCode != 200 || !ev.JobOffer {
 			t.Errorf("the host's evaluation: %d %s", r.StatusCode, r.Body)
 		}
-		if r := post(t, env, binakerja.RoleEmployer, path+"/status", `{"status":"COMPLETED"}`); r.StatusCode != 403 {
+		if r := env.Do(t, servertest.Request{Method: "POST", Path: path + "/status", Token: host, Body: `{"status":"COMPLETED"}`}); r.StatusCode != 403 {
 			t.Errorf("the host completing the internship: %d", r.StatusCode)
 		}
 		if r := post(t, env, binakerja.RoleFacilityOfficer, path+"/status", `{"status":"ENDED_EARLY"}`); r.StatusCode != 422 {

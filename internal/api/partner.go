@@ -555,7 +555,9 @@ type knockedOut struct {
 
 // MatchWhy says in plain words why a candidate ranks where they do: "K pada
 // 4 dari 5 unit wajib; 6 km; bebas 12 Maret 2027".
-func MatchWhy(p *i18n.Printer, m binakerja.Match, v *binakerja.Vacancy, today binakerja.Date) string {
+//
+// coarse says the availability is known by the month only (to an employer).
+func MatchWhy(p *i18n.Printer, m binakerja.Match, v *binakerja.Vacancy, today binakerja.Date, coarse bool) string {
 	parts := []string{p.T("match.why.required", len(m.MatchedRequired), len(v.RequiredUnits))}
 	if len(v.OptionalUnits) > 0 {
 		parts = append(parts, p.T("match.why.optional", len(m.MatchedOptional), len(v.OptionalUnits)))
@@ -568,6 +570,9 @@ func MatchWhy(p *i18n.Printer, m binakerja.Match, v *binakerja.Vacancy, today bi
 	switch f := m.Facts.AvailableFrom; {
 	case f.IsZero() || !f.After(today):
 		parts = append(parts, p.T("match.why.available_now"))
+	case f.Time().Day() == 1 && coarse:
+		_, month, _ := strings.Cut(p.Day(f), " ")
+		parts = append(parts, p.T("match.why.available_month", month))
 	default:
 		parts = append(parts, p.T("match.why.available_from", p.Day(f)))
 	}
@@ -601,7 +606,7 @@ func (h *Handler) vacancyMatches(w http.ResponseWriter, r *http.Request) error {
 			MatchedRequired: append([]string{}, it.MatchedRequired...), MissingRequired: append([]string{}, it.MissingRequired...),
 			MatchedOptional: append([]string{}, it.MatchedOptional...), Evidence: map[string]string{},
 			AvailableFrom: it.Facts.AvailableFrom, RegionCode: it.Facts.RegionCode, TrainingGap: it.TrainingGap,
-			Why: MatchWhy(p, it, m.Vacancy, today), Application: string(m.Proposed[it.Facts.PersonID]),
+			Why: MatchWhy(p, it, m.Vacancy, today, !m.ForStaff), Application: string(m.Proposed[it.Facts.PersonID]),
 			Parts: map[string]any{"required": it.Parts.Required, "distance": it.Parts.Distance, "availability": it.Parts.Availability}}
 		if it.Parts.Optional >= 0 {
 			mi.Parts["optional"] = it.Parts.Optional

@@ -245,7 +245,9 @@ type matchesBody struct {
 		MissingRequired []string          `json:"missing_required"`
 		Evidence        map[string]string `json:"evidence"`
 		Why             string
-		TrainingGap     bool `json:"training_gap"`
+		TrainingGap     bool    `json:"training_gap"`
+		Application     string  `json:"application_status"`
+		AvailableFrom   *string `json:"available_from"`
 	}
 	KnockedOut []struct {
 		InmateID int64 `json:"inmate_id"`
@@ -269,8 +271,21 @@ func TestMatchingKnocksOutThenScoresWithReasons(t *testing.T) {
 		if reasons["NO_CONSENT"] == 0 || reasons["ALREADY_PLACED"] == 0 {
 			t.Errorf("knock-out reasons: %v", reasons)
 		}
-		if len(employer.KnockedOut) != 0 || len(employer.Items) != len(staff.Items) {
-			t.Errorf("the employer sees %d knock-outs and %d candidates", len(employer.KnockedOut), len(employer.Items))
+		// The employer sees only those proposed to it, never who was left
+		// out or why, and availability by the month only.
+		proposed := map[int64]bool{}
+		for _, it := range staff.Items {
+			if it.Application != "" && it.Application != "WITHDRAWN" {
+				proposed[it.InmateID] = true
+			}
+		}
+		if len(employer.KnockedOut) != 0 || len(employer.Items) != len(proposed) || len(proposed) == 0 {
+			t.Errorf("the employer sees %d knock-outs and %d candidates (%d proposed)", len(employer.KnockedOut), len(employer.Items), len(proposed))
+		}
+		for _, it := range employer.Items {
+			if !proposed[it.InmateID] || it.AvailableFrom != nil && (*it.AvailableFrom)[8:] != "01" {
+				t.Errorf("the employer sees %+v", it)
+			}
 		}
 		top := staff.Items[0]
 		if len(top.MissingRequired) != 0 || top.Evidence[top.MatchedRequired[0]] != "CERTIFICATE" ||

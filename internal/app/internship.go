@@ -512,3 +512,12 @@ func (a *App) InternshipUnits(ctx context.Context, ac Actor, id int64) ([]binake
 	}
 	return a.db.TrainedUnits(ctx, it.PersonID)
 }
+
+// TrainedUnits returns the units of the schemes a person completed a
+// training for, to those who keep their record.
+func (a *App) TrainedUnits(ctx context.Context, ac Actor, personID int64) ([]binakerja.Unit, error) {
+	if _, err := a.Inmate(ctx, ac, personID); err != nil {
+		return nil, err
+	}
+	return a.db.TrainedUnits(ctx, personID)
+}

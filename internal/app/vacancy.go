@@ -294,10 +294,41 @@ func (a *App) Match(ctx context.Context, ac Actor, id int64, limit int) (*Matche
 		return nil, err
 	}
 	m.ForStaff = role != string(binakerja.RoleEmployer)
-	if !m.ForStaff {
-		m.KnockedOut = nil
+	if m.ForStaff {
+		return m, nil
 	}
-	return m, nil
+	// An employer sees only the candidates proposed to it (never who was
+	// left out, nor why), and when they are available by the month only: a
+	// release date is part of the sentence.
+	m.KnockedOut = nil
+	var shown []binakerja.Match
+	var persons []int64
+	for _, it := range m.Items {
+		if st, ok := m.Proposed[it.Facts.PersonID]; ok && st != binakerja.ApplicationWithdrawn {
+			f := *it.Facts
+			f.AvailableFrom = CoarseAvailability(f.AvailableFrom, today)
+			it.Facts = &f
+			shown = append(shown, it)
+			persons = append(persons, f.PersonID)
+		}
+	}
+	m.Items = shown
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "vacancy.matches_view", "vacancy", itoa(v.ID), v.Employer,
+			map[string]any{"persons": persons})
+	})
+	return m, err
+}
+
+// CoarseAvailability is when a candidate is available as an employer may
+// know it: the first day of the month, or the zero date when already
+// available. The exact day would tell the end of a sentence.
+func CoarseAvailability(d, today binakerja.Date) binakerja.Date {
+	if d.IsZero() || !d.After(today) {
+		return binakerja.Date{}
+	}
+	t := d.Time()
+	return binakerja.NewDate(t.Year(), t.Month(), 1)
 }
 
 // match scores the pool of a vacancy.
@@ -522,8 +553,9 @@ func (a *App) ApplicationCandidate(ctx context.Context, ac Actor, id int64) (*Jo
 	c.Name, c.RegionCode = r.Name, r.RegionCode
 	if r.Episode.Open() {
 		c.AvailableFrom = r.Episode.ExpectedRelease
-	} else {
-		c.AvailableFrom = r.Episode.ReleaseDate
+	}
+	if role == string(binakerja.RoleEmployer) {
+		c.AvailableFrom = CoarseAvailability(c.AvailableFrom, a.today())
 	}
 	facts := a.factsOf(ctx, ap.PersonID, v)
 	for _, u := range v.RequiredUnits {
@@ -797,4 +829,39 @@ func (a *App) PersonApplications(ctx context.Context, ac Actor, personID int64) 
 	}
 	as, _, err := a.db.Applications(ctx, store.ApplicationFilter{Person: personID, Page: store.Page{Limit: 100}})
 	return as, err
+}
+
+// MatchNationally scores a vacancy against the candidates of every facility
+// in the country, as the matching benchmark does; only the command line may
+// ask it.
+func (a *App) MatchNationally(ctx context.Context, ac Actor, id int64, limit int) (*Matches, error) {
+	if ac.User != nil || ac.CLI == "" {
+		return nil, binakerja.Errorf(binakerja.Forbidden, "error.forbidden")
+	}
+	v, err := a.db.Vacancy(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	emp, err := a.db.Organization(ctx, v.Employer)
+	if err != nil {
+		return nil, err
+	}
+	return a.match(ctx, v, &emp.Partner, store.PoolFilter{All: true}, a.today(), limit)
+}
+
+// MatchBaseline runs the plain query that selects the same national
+// candidate set with their unit results, and counts its rows: the floor
+// MatchNationally is measured against.
+func (a *App) MatchBaseline(ctx context.Context, ac Actor, id int64) (int, error) {
+	if ac.User != nil || ac.CLI == "" {
+		return 0, binakerja.Errorf(binakerja.Forbidden, "error.forbidden")
+	}
+	v, err := a.db.Vacancy(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	today := a.today()
+	rule := binakerja.MatchRuleFor(today)
+	return a.db.PoolBaseline(ctx, store.PoolFilter{All: true, DueBy: today.AddDate(0, 0, rule.DueWithinDays),
+		ReleasedSince: today.AddDate(0, 0, -rule.ReleasedWithinDays)}, v.Units())
 }

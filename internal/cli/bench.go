@@ -24,8 +24,11 @@ import (
 // runBench measures BinaKerja on generated data, against a baseline measured
 // in the same run on the same machine.
 func runBench(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "match" {
+		return benchMatch(ctx, args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "import" {
-		return usagef("bench: want import")
+		return usagef("bench: want import or match")
 	}
 	fs := flags("bench import", env)
 	rows := fs.Int("rows", 280000, "rows in the generated inmate file")

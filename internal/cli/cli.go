@@ -63,6 +63,9 @@ Commands:
   gen --scale facility|province|national [--seed N] [--db DSN]
                                     fill a database with a synthetic world of that size
   bench import [--rows N] [--db DSN] measure the inmate import on generated data against two baselines
+  bench match [--db DSN] [--runs N] [--vacancy ID]
+                                    time matching a vacancy against the whole country's candidates on
+                                    a generated world, beside a plain query of the same candidate set
   version                           print version and build information
 
 Configuration (flags override these): BINAKERJA_DB (default sqlite:binakerja.db),

@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"binakerja"
@@ -102,7 +104,7 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 		}
 	}
 
-	if err := seedInternships(ctx, a, ac, today, pks); err != nil {
+	if err := seedInternships(ctx, a, ac, today, pks, mou); err != nil {
 		return err
 	}
 
@@ -190,10 +192,14 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 	return nil
 }
 
-// seedInternships sends two trained people out to the furniture workshop
-// under the PKS: one internship completed with a job offer, one under way
-// today, its intern out now and already late back.
-func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, pks *binakerja.Agreement) error {
+// seedInternships sends two trained people out to a partner of their trade:
+// one internship completed with a job offer, one under way today, its
+// intern out now and already late back.
+func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, pks, mou *binakerja.Agreement) error {
+	hosts := []struct {
+		units, code string
+		agreement   *binakerja.Agreement
+	}{{"F.45KYU01", "CV-MEBEL-JATI", pks}, {"A.011100", "UD-TANI-MAKMUR", mou}}
 	people, _, err := a.Inmates(ctx, ac, app.InmateQuery{Facility: "LP-MARTAPURA", InCustody: true, Page: store.Page{Limit: store.MaxLimit}})
 	if err != nil {
 		return err
@@ -208,6 +214,8 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 	now := time.Now()
 	for _, pl := range plans {
 		var chosen *binakerja.Inmate
+		var host string
+		var under *binakerja.Agreement
 		for i := range people {
 			p := &people[i]
 			if p.Episode.ExpectedRelease.Before(pl.end) {
@@ -217,7 +225,20 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 			if err != nil {
 				return err
 			}
-			if len(el.Bars) == 0 {
+			units, err := a.TrainedUnits(ctx, ac, p.ID)
+			if err != nil {
+				return err
+			}
+			// The furniture workshop takes carpenters, under the PKS; the
+			// farm takes growers, under the MoU.
+			host, under = "", nil
+			for _, h := range hosts {
+				if slices.ContainsFunc(units, func(u binakerja.Unit) bool { return strings.HasPrefix(u.Code, h.units) }) {
+					host, under = h.code, h.agreement
+					break
+				}
+			}
+			if len(el.Bars) == 0 && host != "" {
 				chosen = p
 				people = append(people[:i:i], people[i+1:]...)
 				break
@@ -226,8 +247,12 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 		if chosen == nil {
 			return fmt.Errorf("demo internship: nobody eligible from %s", pl.start)
 		}
-		it, err := a.CreateInternship(ctx, ac, app.NewInternship{PersonID: chosen.ID, Host: "CV-MEBEL-JATI", AgreementID: pks.ID,
-			StartDate: pl.start, EndDate: pl.end, Supervisor: "Budi Santoso", Officer: "Rina Marlina",
+		supervisor := "Budi Santoso"
+		if host != "CV-MEBEL-JATI" {
+			supervisor = "Sumarni"
+		}
+		it, err := a.CreateInternship(ctx, ac, app.NewInternship{PersonID: chosen.ID, Host: host, AgreementID: under.ID,
+			StartDate: pl.start, EndDate: pl.end, Supervisor: supervisor, Officer: "Rina Marlina",
 			Schedule: "Senin–Jumat 07.00–16.00"})
 		if err != nil {
 			return fmt.Errorf("demo internship: %w", err)

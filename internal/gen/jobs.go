@@ -61,7 +61,7 @@ func provinceOffice(ctx context.Context, a *app.App, ac app.Actor, p Province, c
 	var employers []string
 	for i, e := range []struct {
 		name, size, kbli string
-		excluded    []binakerja.OffenceGroup
+		excluded         []binakerja.OffenceGroup
 	}{
 		{"CV Mebel", "KECIL", "31001", nil},
 		{"UD Tani", "MIKRO", "01131", nil},

@@ -96,7 +96,8 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 // homeData is the start page: the user's roles, and a card for each part of
 // the system they may use.
 type homeData struct {
-	Cards []homeCard
+	Cards    []homeCard
+	Employer *employerHomeData // the employer's portal, for its people
 }
 
 type homeCard struct {
@@ -128,6 +129,10 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 		if u.Can(c.action, "") {
 			d.Cards = append(d.Cards, homeCard{Title: p.T("home.card." + c.key), Text: p.T("home.card." + c.key + ".text"), URL: c.url})
 		}
+	}
+	var err error
+	if d.Employer, err = h.employerHome(r); err != nil {
+		return err
 	}
 	p.Data = d
 	return h.render(w, http.StatusOK, "home", p)

@@ -19,6 +19,7 @@ type boardData struct {
 	Candidates []binakerja.Inmate
 	Agreements []*binakerja.Agreement
 	Hosts      []binakerja.AgreementParty
+	Recent     []*binakerja.Internship // completed or ended lately
 	Now        string
 }
 
@@ -58,6 +59,13 @@ func (h *Handler) boardPage(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	d.Candidates = people
+	for _, st := range []binakerja.InternshipStatus{binakerja.InternshipCompleted, binakerja.InternshipEnded} {
+		its, _, err := h.app.Internships(r.Context(), ac, store.InternshipFilter{Facility: code, Status: st, Page: store.Page{Limit: 20}})
+		if err != nil {
+			return err
+		}
+		d.Recent = append(d.Recent, its...)
+	}
 	ags, _, err := h.app.Agreements(r.Context(), ac, app.AgreementListFilter{Party: code, Page: store.Page{Limit: 100}})
 	if err != nil {
 		return err
@@ -122,6 +130,7 @@ type internshipPageData struct {
 	CanManage bool
 	CanEval   bool
 	Moves     []binakerja.InternshipStatus
+	OutNow    bool // a day's leaving is logged and the return is not
 	Now       string
 	Due       string
 	Today     binakerja.Date
@@ -150,6 +159,11 @@ func (h *Handler) internshipPage(w http.ResponseWriter, r *http.Request, status 
 	}
 	for _, u := range d.Evaluation {
 		data.Results[u.Unit] = u.Result
+	}
+	for _, l := range d.Logs {
+		if l.Returned.IsZero() {
+			data.OutNow = true
+		}
 	}
 	if data.CanEval {
 		if data.Units, err = h.app.InternshipUnits(r.Context(), ac, id); err != nil {

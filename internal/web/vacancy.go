@@ -152,7 +152,7 @@ func (h *Handler) vacancyPage(w http.ResponseWriter, r *http.Request, status int
 		}
 		d.ForStaff, d.KnockedOut, d.Rule = m.ForStaff, m.KnockedOut, m.Rule.Version
 		for _, it := range m.Items {
-			d.Matches = append(d.Matches, MatchRow{Match: it, Why: api.MatchWhy(p.Printer, it, v, d.Today),
+			d.Matches = append(d.Matches, MatchRow{Match: it, Why: api.MatchWhy(p.Printer, it, v, d.Today, !m.ForStaff),
 				Application: m.Proposed[it.Facts.PersonID]})
 		}
 	}
@@ -354,4 +354,49 @@ func (h *Handler) custodyFacts(w http.ResponseWriter, r *http.Request) error {
 	h.flash(w, "custody_facts.saved")
 	http.Redirect(w, r, "/inmates/"+strconv.FormatInt(id, 10)+"#custody-facts", http.StatusSeeOther)
 	return nil
+}
+
+// employerHomeData is the employer's portal on its home page: its
+// agreements and their progress, its vacancies, the candidates proposed to
+// it awaiting a decision, and the interns it hosts.
+type employerHomeData struct {
+	Org         *binakerja.Organization
+	Agreements  []*binakerja.Agreement
+	Vacancies   []store.VacancyItem
+	Open        []*binakerja.Application
+	Internships []*binakerja.Internship
+	Today       binakerja.Date
+}
+
+func (h *Handler) employerHome(r *http.Request) (*employerHomeData, error) {
+	ac := route.ActorFrom(r.Context())
+	var code string
+	for _, g := range ac.User.Grants {
+		if g.Role == binakerja.RoleEmployer {
+			code = g.Org
+			break
+		}
+	}
+	if code == "" {
+		return nil, nil
+	}
+	ctx := r.Context()
+	d := &employerHomeData{Today: h.app.Today()}
+	var err error
+	if d.Org, err = h.app.Partner(ctx, ac, code); err != nil {
+		return nil, err
+	}
+	if d.Agreements, _, err = h.app.Agreements(ctx, ac, app.AgreementListFilter{Party: code, Page: store.Page{Limit: 50}}); err != nil {
+		return nil, err
+	}
+	if d.Vacancies, _, err = h.app.Vacancies(ctx, ac, store.VacancyFilter{Employer: code, Page: store.Page{Limit: 50}}); err != nil {
+		return nil, err
+	}
+	if d.Open, _, err = h.app.EmployerApplications(ctx, ac, code, true, store.Page{Limit: 100}); err != nil {
+		return nil, err
+	}
+	if d.Internships, _, err = h.app.Internships(ctx, ac, store.InternshipFilter{Host: code, Page: store.Page{Limit: 50}}); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
