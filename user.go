@@ -79,7 +79,7 @@ type User struct {
 	Email     string
 	Name      string
 	Active    bool
-	Locked    bool // sign-in is throttled after failed attempts (an admin may clear them)
+	Locked    bool   // sign-in is throttled after failed attempts (an admin may clear them)
 	Lang      string // preferred language: "id" or "en"; empty for the default
 	Grants    []Grant
 	CreatedAt time.Time

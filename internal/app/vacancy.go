@@ -331,26 +331,54 @@ func CoarseAvailability(d, today binakerja.Date) binakerja.Date {
 	return binakerja.NewDate(t.Year(), t.Month(), 1)
 }
 
-// match scores the pool of a vacancy.
+// match ranks the candidates of a vacancy. The ranking is decided among the
+// people with evidence of one of its units (certificates, K results,
+// completed training): they are found from the units, kept if they are in
+// the pool, knocked out or scored. Should fewer than limit be scored, the
+// list is filled with others of the pool who consented, soonest available
+// first, each showing the units to offer as training. Knock-outs are listed
+// among those with evidence: the candidates staff would otherwise expect.
 func (a *App) match(ctx context.Context, v *binakerja.Vacancy, partner *binakerja.Partner, f store.PoolFilter, today binakerja.Date, limit int) (*Matches, error) {
 	rule := binakerja.MatchRuleFor(today)
 	f.DueBy, f.ReleasedSince = today.AddDate(0, 0, rule.DueWithinDays), today.AddDate(0, 0, -rule.ReleasedWithinDays)
-	pool, err := a.db.CandidatePool(ctx, f, v.Units(), today)
+	if limit <= 0 || limit > store.MaxLimit {
+		limit = 20
+	}
+	holders, err := a.db.EvidenceHolders(ctx, v.Units(), today)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := a.db.InPool(ctx, f, holders)
 	if err != nil {
 		return nil, err
 	}
 	out := &Matches{Vacancy: v, Rule: rule, Proposed: map[int64]binakerja.ApplicationStatus{}}
+	scored := map[int64]*binakerja.CandidateFacts{}
 	for _, c := range pool {
+		scored[c.PersonID] = c
 		if k := rule.KnockOutFor(c, v, partner); k != "" {
 			out.KnockedOut = append(out.KnockedOut, KnockedOut{PersonID: c.PersonID, Name: c.Name, Reason: k})
 			continue
 		}
 		out.Items = append(out.Items, rule.Score(c, v))
 	}
-	binakerja.RankMatches(out.Items)
-	if limit <= 0 || limit > store.MaxLimit {
-		limit = 20
+	for need := limit - len(out.Items); need > 0; {
+		fill, err := a.db.PoolFill(ctx, f, scored, need)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range fill {
+			scored[c.PersonID] = c
+			if rule.KnockOutFor(c, v, partner) == "" {
+				out.Items = append(out.Items, rule.Score(c, v))
+			}
+		}
+		if len(fill) < need {
+			break
+		}
+		need = limit - len(out.Items)
 	}
+	binakerja.RankMatches(out.Items)
 	if len(out.Items) > limit {
 		out.Items = out.Items[:limit]
 	}
@@ -419,25 +447,27 @@ func (a *App) Propose(ctx context.Context, ac Actor, vacancyID, personID int64) 
 	} else if !ok {
 		return nil, binakerja.FieldInvalid("inmate_id", "application.not_candidate")
 	}
+	// The person as matching sees them: in the pool of the facility, with
+	// their evidence of the vacancy's units, then knocked out or scored.
 	today := a.today()
-	m, err := a.match(ctx, v, &emp.Partner, store.PoolFilter{Facilities: []int64{fac.ID}}, today, store.MaxLimit)
+	rule := binakerja.MatchRuleFor(today)
+	facts, err := a.db.PersonEvidence(ctx, personID, v.Units(), today)
 	if err != nil {
 		return nil, err
 	}
-	var found *binakerja.Match
-	for i := range m.Items {
-		if m.Items[i].Facts.PersonID == personID {
-			found = &m.Items[i]
-		}
+	inPool, err := a.db.InPool(ctx, store.PoolFilter{Facilities: []int64{fac.ID}, DueBy: today.AddDate(0, 0, rule.DueWithinDays),
+		ReleasedSince: today.AddDate(0, 0, -rule.ReleasedWithinDays)}, map[int64]*binakerja.CandidateFacts{personID: facts})
+	if err != nil {
+		return nil, err
 	}
-	if found == nil {
-		for _, k := range m.KnockedOut {
-			if k.PersonID == personID {
-				return nil, binakerja.FieldInvalid("inmate_id", "application.knocked_out."+string(k.Reason))
-			}
-		}
+	if len(inPool) == 0 {
 		return nil, binakerja.FieldInvalid("inmate_id", "application.not_candidate")
 	}
+	if k := rule.KnockOutFor(inPool[0], v, &emp.Partner); k != "" {
+		return nil, binakerja.FieldInvalid("inmate_id", "application.knocked_out."+string(k))
+	}
+	m := rule.Score(inPool[0], v)
+	found := &m
 	ap := &binakerja.Application{VacancyID: v.ID, VacancyTitle: v.Title, Employer: v.Employer, EmployerName: v.EmployerName,
 		PersonID: personID, Name: r.Name, Status: binakerja.ApplicationProposed, Score: found.Score, Parts: found.Parts,
 		ProposedBy: ac.label()}

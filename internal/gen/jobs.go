@@ -94,12 +94,15 @@ func facilityTraining(ctx context.Context, a *app.App, ac app.Actor, p Province,
 		if err != nil {
 			return err
 		}
+		// Any of the eligible, not only those with the most time left, so
+		// that some of them are due out or released by now.
+		rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 		var done []int64
 		for _, cand := range cands {
 			if len(done) == c.Capacity {
 				break
 			}
-			if len(cand.Reasons) > 0 || rng.IntN(3) > 0 {
+			if len(cand.Reasons) > 0 {
 				continue
 			}
 			e, err := a.Enroll(ctx, ac, c.ID, cand.Inmate.ID, false)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,50 +44,142 @@ func poolWhere(f PoolFilter, args []any) (string, []any) {
 	return strings.Join(cond, " AND "), args
 }
 
-// CandidatePool returns the people a vacancy may consider, with their
-// consent, whether they were placed, and their evidence of the units asked.
-func (q Queries) CandidatePool(ctx context.Context, f PoolFilter, units []string, today binakerja.Date) ([]*binakerja.CandidateFacts, error) {
-	where, args := poolWhere(f, nil)
-	rows, err := q.q.QueryContext(ctx, `SELECT p.id, p.name, p.region_code, e.status, e.expected_release_date,
-		e.release_date, e.release_reason, e.offence_group,
-		COALESCE((SELECT c.given FROM consents c WHERE c.person_id = p.id AND c.scope = 'EMPLOYER_PROPOSALS'
-			ORDER BY c.date DESC, c.id DESC LIMIT 1), FALSE),
-		EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')
-		FROM custody_episodes e JOIN persons p ON p.id = e.person_id WHERE `+where, args...)
-	if err != nil {
+// candidateColumns are what matching reads of a person and their latest
+// episode.
+const candidateColumns = `p.id, p.name, p.region_code, e.status, e.expected_release_date, e.release_date,
+	e.release_reason, e.offence_group,
+	COALESCE((SELECT c.given FROM consents c WHERE c.person_id = p.id AND c.scope = 'EMPLOYER_PROPOSALS'
+		ORDER BY c.date DESC, c.id DESC LIMIT 1), FALSE),
+	EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')`
+
+func scanCandidate(rows *sql.Rows) (*binakerja.CandidateFacts, error) {
+	var c binakerja.CandidateFacts
+	var status binakerja.LegalStatus
+	var due, released binakerja.Date
+	var reason binakerja.ReleaseReason
+	if err := rows.Scan(&c.PersonID, &c.Name, &c.RegionCode, &status, &due, &released, &reason, &c.Offence,
+		&c.Consented, &c.Placed); err != nil {
 		return nil, mapError(err)
 	}
+	c.InCustody = released.IsZero()
+	c.AvailableFrom = due
+	if !c.InCustody {
+		c.AvailableFrom = released
+	}
+	c.Convicted = status != binakerja.StatusDetainee && status != binakerja.StatusChildDetainee &&
+		reason != binakerja.ReleaseAcquitted
+	return &c, nil
+}
+
+// EvidenceHolders returns everyone with evidence of one of the units, with
+// that evidence: the people a vacancy's ranking is decided among.
+func (q Queries) EvidenceHolders(ctx context.Context, units []string, today binakerja.Date) (map[int64]*binakerja.CandidateFacts, error) {
 	byID := map[int64]*binakerja.CandidateFacts{}
+	return byID, q.addEvidence(ctx, byID, units, today, -1)
+}
+
+// InPool completes the facts of the people of byID who are in the pool
+// (consent, placement, offence group, region, availability) and returns
+// them; the others are left out.
+func (q Queries) InPool(ctx context.Context, f PoolFilter, byID map[int64]*binakerja.CandidateFacts) ([]*binakerja.CandidateFacts, error) {
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	var out []*binakerja.CandidateFacts
-	for rows.Next() {
-		var c binakerja.CandidateFacts
-		var status binakerja.LegalStatus
-		var due, released binakerja.Date
-		var reason binakerja.ReleaseReason
-		if err := rows.Scan(&c.PersonID, &c.Name, &c.RegionCode, &status, &due, &released, &reason, &c.Offence,
-			&c.Consented, &c.Placed); err != nil {
-			rows.Close()
+	for chunk := range slices.Chunk(ids, 500) {
+		where, args := poolWhere(f, nil)
+		var ph []string
+		for _, id := range chunk {
+			args = append(args, id)
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		rows, err := q.q.QueryContext(ctx, `SELECT `+candidateColumns+` FROM custody_episodes e JOIN persons p ON p.id = e.person_id
+			WHERE e.person_id IN (`+strings.Join(ph, ", ")+`) AND `+where, args...)
+		if err != nil {
 			return nil, mapError(err)
 		}
-		c.InCustody = released.IsZero()
-		c.AvailableFrom = due
-		if !c.InCustody {
-			c.AvailableFrom = released
+		for rows.Next() {
+			c, err := scanCandidate(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if held := byID[c.PersonID]; held != nil && held.Name == "" {
+				c.Units = held.Units
+				*held = *c
+				out = append(out, held)
+			}
 		}
-		c.Convicted = status != binakerja.StatusDetainee && status != binakerja.StatusChildDetainee &&
-			reason != binakerja.ReleaseAcquitted
-		if _, dup := byID[c.PersonID]; dup {
-			continue
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
 		}
-		byID[c.PersonID] = &c
-		out = append(out, &c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
+	return out, nil
+}
+
+// PoolFill returns up to n people of the pool who consented and were not
+// placed, leaving out those in skip, the soonest available first: the
+// candidates shown after those with evidence, as training to offer.
+func (q Queries) PoolFill(ctx context.Context, f PoolFilter, skip map[int64]*binakerja.CandidateFacts, n int) ([]*binakerja.CandidateFacts, error) {
+	if n <= 0 {
+		return nil, nil
 	}
-	if err := q.addEvidence(ctx, byID, units, today, 0); err != nil {
-		return nil, err
+	var out []*binakerja.CandidateFacts
+	consented := `COALESCE((SELECT c.given FROM consents c WHERE c.person_id = p.id AND c.scope = 'EMPLOYER_PROPOSALS'
+		ORDER BY c.date DESC, c.id DESC LIMIT 1), FALSE)`
+	// The released first (available now), most recent first; then those in
+	// custody by their release date. Each reads its own index.
+	for _, part := range []struct{ cond, order string }{
+		{`e.release_date >= $%d AND e.release_reason <> 'MENINGGAL' AND ` + latestEpisode, `e.release_date DESC`},
+		{`e.release_date IS NULL AND e.status IN ('TAHANAN', 'NARAPIDANA', 'ANAK_TAHANAN', 'ANAK_BINAAN')
+			AND e.expected_release_date <= $%d`, `e.expected_release_date`},
+	} {
+		var args []any
+		var where []string
+		if !f.All {
+			if len(f.Facilities) == 0 {
+				return nil, nil
+			}
+			var ph []string
+			for _, id := range f.Facilities {
+				args = append(args, id)
+				ph = append(ph, "$"+strconv.Itoa(len(args)))
+			}
+			where = append(where, "e.facility_id IN ("+strings.Join(ph, ", ")+")")
+		}
+		if strings.HasPrefix(part.cond, "e.release_date >=") {
+			args = append(args, f.ReleasedSince)
+		} else {
+			args = append(args, f.DueBy)
+		}
+		where = append(where, fmt.Sprintf(part.cond, len(args)), consented+` = TRUE`,
+			`NOT EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')`)
+		args = append(args, n+len(skip))
+		rows, err := q.q.QueryContext(ctx, `SELECT `+candidateColumns+` FROM custody_episodes e JOIN persons p ON p.id = e.person_id
+			WHERE `+strings.Join(where, " AND ")+` ORDER BY `+part.order+` LIMIT $`+strconv.Itoa(len(args)), args...)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		for rows.Next() && len(out) < n {
+			c, err := scanCandidate(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if skip[c.PersonID] == nil {
+				out = append(out, c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
+		}
+		if len(out) >= n {
+			break
+		}
 	}
 	return out, nil
 }
@@ -98,9 +192,9 @@ func (q Queries) PersonEvidence(ctx context.Context, personID int64, units []str
 
 // addEvidence adds to the people of byID their evidence of the units: valid
 // certificates, K results and completed training (of one person only, when
-// personID is not 0).
+// personID is more than 0; of anyone, added to byID, when it is -1).
 func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.CandidateFacts, units []string, today binakerja.Date, personID int64) error {
-	if len(byID) == 0 || len(units) == 0 {
+	if (len(byID) == 0 && personID >= 0) || len(units) == 0 {
 		return nil
 	}
 	var ph []string
@@ -113,7 +207,7 @@ func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.Cand
 	uargs = append(uargs, today)
 	todayArg := "$" + strconv.Itoa(len(uargs))
 	one := func(col string) string {
-		if personID == 0 {
+		if personID <= 0 {
 			return ""
 		}
 		return " AND " + col + " = " + strconv.FormatInt(personID, 10)
@@ -147,7 +241,12 @@ func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.Cand
 				rows.Close()
 				return mapError(err)
 			}
-			if c := byID[id]; c != nil {
+			c := byID[id]
+			if c == nil && personID == -1 {
+				c = &binakerja.CandidateFacts{PersonID: id}
+				byID[id] = c
+			}
+			if c != nil {
 				c.Add(unit, e.ev, level)
 			}
 		}
@@ -159,9 +258,10 @@ func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.Cand
 	return nil
 }
 
-// PoolBaseline selects the same candidate set as CandidatePool with their
-// unit results in one plain query, and counts the rows: the floor that
-// matching is measured against.
+// PoolBaseline selects the candidates a match ranks, the people of the pool
+// with a K result in one of the units, with their unit results, in one
+// plain query, and counts the rows: the floor that matching is measured
+// against.
 func (q Queries) PoolBaseline(ctx context.Context, f PoolFilter, units []string) (int, error) {
 	where, args := poolWhere(f, nil)
 	var ph []string
@@ -170,9 +270,8 @@ func (q Queries) PoolBaseline(ctx context.Context, f PoolFilter, units []string)
 		ph = append(ph, "$"+strconv.Itoa(len(args)))
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT p.id, p.name, p.region_code, e.expected_release_date, r.unit_code, r.result
-		FROM custody_episodes e JOIN persons p ON p.id = e.person_id
-		LEFT JOIN assessment_results r ON r.person_id = p.id AND r.unit_code IN (`+strings.Join(ph, ", ")+`)
-		WHERE `+where, args...)
+		FROM assessment_results r JOIN custody_episodes e ON e.person_id = r.person_id JOIN persons p ON p.id = e.person_id
+		WHERE r.unit_code IN (`+strings.Join(ph, ", ")+`) AND `+where, args...)
 	if err != nil {
 		return 0, mapError(err)
 	}
@@ -182,7 +281,7 @@ func (q Queries) PoolBaseline(ctx context.Context, f PoolFilter, units []string)
 		var id int64
 		var name, region string
 		var due binakerja.Date
-		var unit, result sql.NullString
+		var unit, result string
 		if err := rows.Scan(&id, &name, &region, &due, &unit, &result); err != nil {
 			return 0, mapError(err)
 		}
