@@ -3,6 +3,7 @@ package binakerja
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // accentFold maps accented Latin letters to their plain forms.
@@ -48,6 +49,25 @@ func EscapeLike(s string) string {
 func HasControl(s string) bool {
 	for _, r := range s {
 		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasStrayControl reports whether s holds a control character other than a
+// tab or a line break (a NUL, an escape, a backspace …), which no text may
+// contain, not even text of several lines; or is not valid UTF-8. A database
+// refuses some of them (PostgreSQL takes no NUL in text), and none of them
+// means anything in a record.
+func HasStrayControl(s string) bool {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return true
+			}
+		}
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -199,25 +200,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // decode reads a JSON request body into v, refusing another media type (415),
-// a body over MaxBody (413), malformed JSON, unknown fields, wrong types and
-// trailing data (400), each naming the field where one is at fault.
+// a body over MaxBody (413), malformed JSON, unknown fields, wrong types,
+// trailing data, a key given twice or differing only in case from a field
+// (400), and a string with a control character or invalid UTF-8 (422), each
+// naming the field where one is at fault.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return binakerja.Errorf(binakerja.Unsupported, "json.media_type")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return binakerja.Errorf(binakerja.TooLarge, "json.too_large", MaxBody)
-		}
 		return binakerja.Errorf(binakerja.BadRequest, "json.trailing")
 	}
-	return nil
+	return checkBody(body, reflect.TypeOf(v))
 }
 
 func decodeError(err error) error {

@@ -93,6 +93,9 @@ func (a *App) ImportInmates(ctx context.Context, ac Actor, facility string, open
 	if err != nil {
 		return nil, err
 	}
+	if binakerja.HasControl(opts.FileName) || binakerja.HasStrayControl(opts.FileName) { // it is stored
+		return nil, binakerja.FieldInvalid("filename", "text.control")
+	}
 	fac, err := a.db.Organization(ctx, facility)
 	if binakerja.ErrorKind(err) == binakerja.NotFound || (err == nil && !a.canSee(ac, binakerja.ActionInmateWrite, fac.Path)) {
 		return nil, binakerja.FieldInvalid("organization", "org.unknown", binakerja.NormalizeOrgCode(facility))

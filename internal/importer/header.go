@@ -1,6 +1,10 @@
 package importer
 
-import "strings"
+import (
+	"strings"
+
+	"binakerja"
+)
 
 // Column is a column of the inmate import format (contract §4).
 type Column string
@@ -72,6 +76,7 @@ func normalizeHeader(s string) string {
 type Header struct {
 	pos     map[Column]int
 	names   map[Column]string
+	order   []Column // the known columns, as the file orders them
 	Unknown []string
 }
 
@@ -91,6 +96,7 @@ func ParseHeader(fields []string) (*Header, []Column, []string) {
 			twice = append(twice, f)
 		default:
 			h.pos[col], h.names[col] = i, f
+			h.order = append(h.order, col)
 		}
 	}
 	var missing []Column
@@ -119,4 +125,17 @@ func (h *Header) get(rec []string, c Column) string {
 		return ""
 	}
 	return strings.TrimSpace(rec[i])
+}
+
+// controls reports the cells of the record's known columns that hold a
+// control character (a NUL, a tab, a line break inside the cell …), which
+// no field of the register may contain, in the order of the columns.
+func (h *Header) controls(rec []string, line int) []Problem {
+	var ps []Problem
+	for _, c := range h.order {
+		if i := h.pos[c]; i < len(rec) && binakerja.HasControl(rec[i]) {
+			ps = append(ps, Problem{Line: line, Field: h.Name(c), Key: "text.control"})
+		}
+	}
+	return ps
 }

@@ -47,6 +47,9 @@ func (h *Header) Parse(rec []string, line int, today binakerja.Date) (*Row, []Pr
 	bad := func(c Column, key string, args ...any) {
 		ps = append(ps, Problem{Line: line, Field: h.Name(c), Key: key, Args: args})
 	}
+	if ps := h.controls(rec, line); len(ps) > 0 {
+		return nil, ps
+	}
 	r := &Row{Line: line, Status: binakerja.StatusConvict}
 
 	r.RegistrationNumber = strings.Join(strings.Fields(h.get(rec, ColRegistration)), " ")

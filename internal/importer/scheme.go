@@ -60,6 +60,10 @@ func Schemes(recs Records) ([]*binakerja.Scheme, []Problem) {
 		if !ok {
 			break
 		}
+		if bad := schemeControls(rec, pos, names, line); len(bad) > 0 {
+			ps = append(ps, bad...)
+			continue
+		}
 		code := get(rec, "scheme_code")
 		level, err1 := strconv.Atoi(get(rec, "kkni_level"))
 		years, err2 := strconv.Atoi(get(rec, "validity_years"))
@@ -97,4 +101,21 @@ func Schemes(recs Records) ([]*binakerja.Scheme, []Problem) {
 		return nil, ps
 	}
 	return out, nil
+}
+
+// schemeControls reports the cells of the known columns that hold a control
+// character, in the order of the columns.
+func schemeControls(rec []string, pos map[string]int, names map[string]string, line int) []Problem {
+	var ps []Problem
+	for i, f := range rec {
+		if !binakerja.HasControl(f) {
+			continue
+		}
+		for col, p := range pos {
+			if p == i {
+				ps = append(ps, Problem{Line: line, Field: names[col], Key: "text.control"})
+			}
+		}
+	}
+	return ps
 }

@@ -65,6 +65,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	var h http.Handler = mux
 	h = s.authenticate(h)
+	h = s.plainURL(h)
 	h = s.strictOrigin(h)
 	h = cop.Handler(h)
 	h = s.headers(h)

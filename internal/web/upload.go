@@ -205,6 +205,9 @@ func (h *Handler) inmateImportCheck(w http.ResponseWriter, r *http.Request) erro
 			file.Remove()
 		}
 	}()
+	if err := checkText(values); err != nil {
+		return err
+	}
 	form := newForm(values)
 	onError := form.Value("on_error")
 	if onError != "skip" {
@@ -218,7 +221,7 @@ func (h *Handler) inmateImportCheck(w http.ResponseWriter, r *http.Request) erro
 	rep, err := h.app.ImportInmates(r.Context(), ac, facility, api.FileSource(file),
 		app.ImportOptions{FileName: name, DryRun: true, SkipErrors: onError == "skip"})
 	if rep == nil || (err != nil && binakerja.ErrorKind(err) != binakerja.Invalid) {
-		if err != nil && form.fail(p.Printer, err, nil) {
+		if err != nil && form.fail(p.Printer, err, map[string]string{"filename": "file"}) {
 			return h.importForm(w, r, http.StatusUnprocessableEntity, form)
 		}
 		return err

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,7 +40,10 @@ func upload(t *testing.T, env *servertest.Env, c *http.Client, facility, name, c
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("organization", facility)
-	fw, _ := mw.CreateFormFile("file", name)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename*=utf-8''`+url.PathEscape(name))
+	h.Set("Content-Type", "text/csv")
+	fw, _ := mw.CreatePart(h)
 	fw.Write([]byte(content))
 	mw.WriteField("on_error", "abort")
 	mw.Close()
@@ -113,5 +118,29 @@ func TestUploadsLeaveNoCleartextNIKOnDisk(t *testing.T) {
 	}
 	if all, _ := tempFiles(t, tmp, nik); len(all) != 0 {
 		t.Fatalf("after the import: %v", all)
+	}
+}
+
+// TestFormsRefuseControlCharacters: a form value with a NUL or an escape is
+// refused (422) naming its field, before any handler stores it; a text
+// area's line breaks pass.
+func TestFormsRefuseControlCharacters(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+	for field, value := range map[string]string{"name": "LSP\x00Nol", "code": "LSP-\x1b"} {
+		form := map[string][]string{"code": {"LSP-NOL"}, "name": {"LSP Nol"}, "kind": {"certification_body"}}
+		form[field] = []string{value}
+		r := env.Form(t, c, "/organizations", form)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), field) {
+			t.Fatalf("%s with a control character: %d", field, r.StatusCode)
+		}
+	}
+	if n := env.Int(t, `SELECT count(*) FROM organizations WHERE code = 'LSP-NOL'`); n != 0 {
+		t.Fatal("the organisation was written")
+	}
+	off := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	r := upload(t, env, off, "LP-MARTAPURA", "a\x01.csv", "no_registrasi;nama;tanggal_masuk\nB.I-9;Budi;2025-01-10\n")
+	if r.StatusCode != http.StatusUnprocessableEntity || strings.Contains(string(r.Body), `data-testid="confirm-import"`) {
+		t.Fatalf("a file name with a control character: %d", r.StatusCode)
 	}
 }

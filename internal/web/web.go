@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -378,13 +379,14 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	key := "error.internal"
+	var args []any
 	if e, ok := errors.AsType[*binakerja.Error](err); ok && kind != binakerja.Internal {
-		key = e.Key
+		key, args = e.Key, e.Args
 	} else {
 		h.log.Error("page failed", "err", err, "request_id", route.ActorFrom(r.Context()).RequestID, "path", r.URL.Path)
 	}
 	p := h.newPage(w, r, "error.title", nil)
-	p.Data = p.T(key)
+	p.Data = p.T(key, args...)
 	if err := h.render(w, route.Status(kind), "error", p); err != nil {
 		h.log.Error("render error page", "err", err)
 		http.Error(w, p.T("error.internal"), http.StatusInternalServerError)
@@ -461,7 +463,8 @@ func (f *Form) fail(p *i18n.Printer, err error, rename map[string]string) bool {
 	return true
 }
 
-// parseForm reads a urlencoded form of at most 1 MiB.
+// parseForm reads a urlencoded form of at most 1 MiB, refusing a value with a
+// control character (see checkText).
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
@@ -469,6 +472,22 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 			return binakerja.Errorf(binakerja.TooLarge, "json.too_large", 1<<20)
 		}
 		return binakerja.Errorf(binakerja.BadRequest, "form.malformed")
+	}
+	return checkText(r.PostForm)
+}
+
+// checkText refuses a form whose value holds a control character other than
+// a tab or a line break (a text area's), or is not UTF-8: no field takes
+// one, and PostgreSQL refuses a NUL. The error names the first such field.
+func checkText(values url.Values) error {
+	names := slices.Sorted(maps.Keys(values))
+	for _, name := range names {
+		for _, v := range values[name] {
+			if binakerja.HasStrayControl(v) {
+				return &binakerja.Error{Kind: binakerja.Invalid, Key: "form.control", Args: []any{name},
+					Fields: []binakerja.FieldError{{Field: name, Key: "text.control"}}}
+			}
+		}
 	}
 	return nil
 }
