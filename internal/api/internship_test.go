@@ -95,6 +95,24 @@ func TestInternshipsFollowTheRuleTableAndTheAgreement(t *testing.T) {
 			today.AddDate(0, 2, 10)), "CV-MEBEL-JATI", "BENGKEL-SINAR", 1)); r.StatusCode != 422 || !strings.Contains(fieldsOf(decodeError(t, r)), "agreement_id") {
 			t.Errorf("a host that is no party: %d %s", r.StatusCode, r.Body)
 		}
+		// An agreement's internship places run out: one place, taken by a
+		// later internship of the same intern, refuses the next.
+		r = post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements", fmt.Sprintf(`{"type":"PKS","number":"PKS/1-TEMPAT",
+			"parties":["LP-MARTAPURA","%s"],"signed_date":"%s","valid_from":"%s","valid_until":"%s",
+			"commitments":[{"kind":"INTERNSHIP_PLACES","target":1}]}`, active.Host, today.AddDate(0, 0, -2), today.AddDate(0, 0, -1), today.AddDate(1, 0, 0)))
+		var one struct{ ID int64 }
+		mustJSON(t, r, &one)
+		later := func(from int) string {
+			return strings.Replace(body(active.InmateID, int(one.ID), today.AddDate(0, 0, from), today.AddDate(0, 0, from+5)),
+				"CV-MEBEL-JATI", active.Host, 1)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", later(50)); r.StatusCode != 201 {
+			t.Fatalf("the one place: %d %s", r.StatusCode, r.Body)
+		}
+		if r := post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/internships", later(60)); r.StatusCode != 422 ||
+			!strings.Contains(string(r.Body), "sudah terisi") {
+			t.Errorf("past its places: %d %s", r.StatusCode, r.Body)
+		}
 		// Ending the PKS early leaves it not in force.
 		r = post(t, env, binakerja.RoleFacilityOfficer, "/api/v1/agreements/2/end", `{"reason":"Bengkel tutup sementara"}`)
 		if r.StatusCode != 200 {

@@ -351,10 +351,12 @@ func (h *Handler) consentCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Scope string         `json:"scope"`
-		Given *bool          `json:"given"`
-		Date  binakerja.Date `json:"date"`
-		Note  string         `json:"note"`
+		Scope    string         `json:"scope"`
+		Given    *bool          `json:"given"`
+		Date     binakerja.Date `json:"date"`
+		Note     string         `json:"note"`
+		Form     []byte         `json:"form"` // base64 in JSON; the body is at most MaxBody
+		FormType string         `json:"form_type"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
@@ -363,7 +365,7 @@ func (h *Handler) consentCreate(w http.ResponseWriter, r *http.Request) error {
 		return binakerja.FieldInvalid("given", "field.required")
 	}
 	c, withdrawn, err := h.app.RecordConsent(r.Context(), route.ActorFrom(r.Context()), id, app.ConsentInput{
-		Scope: binakerja.ConsentScope(in.Scope), Given: *in.Given, Date: in.Date, Note: in.Note})
+		Scope: binakerja.ConsentScope(in.Scope), Given: *in.Given, Date: in.Date, Note: in.Note, Form: in.Form, FormType: in.FormType})
 	if err != nil {
 		return err
 	}
@@ -381,11 +383,13 @@ type consent struct {
 	Date       binakerja.Date `json:"date"`
 	RecordedBy string         `json:"recorded_by"`
 	Note       string         `json:"note,omitempty"`
+	FormSHA256 string         `json:"form_sha256,omitempty"`
 	Withdrawn  []int64        `json:"withdrawn_applications,omitempty"`
 }
 
 func consentJSON(c binakerja.Consent) consent {
-	return consent{ID: c.ID, Scope: string(c.Scope), Given: c.Given, Date: c.Date, RecordedBy: c.RecordedBy, Note: c.Note}
+	return consent{ID: c.ID, Scope: string(c.Scope), Given: c.Given, Date: c.Date, RecordedBy: c.RecordedBy, Note: c.Note,
+		FormSHA256: c.FormSHA256}
 }
 
 func (h *Handler) consentList(w http.ResponseWriter, r *http.Request) error {

@@ -529,3 +529,29 @@ func TestVacancyBadInputNamesTheField(t *testing.T) {
 		t.Errorf("an employer posting for another: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+func TestConsentKeepsAScanOfTheSignedFormCheckedByContent(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	people, _, err := env.App.Inmates(t.Context(), app.CLIActor("test"), app.InmateQuery{Facility: "LP-MARTAPURA", InCustody: true,
+		Page: store.Page{Limit: 1}})
+	if err != nil || len(people) == 0 {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/inmates/%d/consents", people[0].ID)
+	png := "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+	r := post(t, env, binakerja.RoleFacilityOfficer, path, `{"given":true,"form":"`+png+`","form_type":"image/png"}`)
+	var c struct {
+		FormSHA256 string `json:"form_sha256"`
+	}
+	mustJSON(t, r, &c)
+	if r.StatusCode != 201 || len(c.FormSHA256) != 64 {
+		t.Errorf("a consent with its scan: %d %s", r.StatusCode, r.Body)
+	}
+	r = post(t, env, binakerja.RoleFacilityOfficer, path, `{"given":true,"form":"TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAA==","form_type":"image/png"}`)
+	if r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != "form" {
+		t.Errorf("an executable as the scan: %d %s", r.StatusCode, r.Body)
+	}
+	if r := post(t, env, binakerja.RoleEmployer, path, `{"given":true}`); r.StatusCode != 403 {
+		t.Errorf("an employer records consent: %d", r.StatusCode)
+	}
+}

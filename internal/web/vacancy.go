@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -295,21 +296,40 @@ func (h *Handler) applicationStatus(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handler) consentRecord(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	f := r.PostForm
+	// The form may carry a scan of the signed consent: read whole in memory
+	// (at most the document limit), never spooled to disk.
+	r.Body = http.MaxBytesReader(w, r.Body, binakerja.MaxDocumentSize+1<<20)
+	var scan []byte
+	var scanType string
 	var bad binakerja.Problems
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(binakerja.MaxDocumentSize + 1<<20); err != nil {
+			bad.Add("form", "document.too_large", binakerja.MaxDocumentSize>>20)
+		} else if file, hdr, err := r.FormFile("consent_form"); err == nil {
+			scan, err = io.ReadAll(io.LimitReader(file, binakerja.MaxDocumentSize+1))
+			file.Close()
+			if err != nil {
+				return err
+			}
+			scanType = hdr.Header.Get("Content-Type")
+		}
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+	} else if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := r.Form
 	var date binakerja.Date
 	formDate(f, "consent_date", &date, &bad)
 	err = bad.Err()
 	if err == nil {
 		_, _, err = h.app.RecordConsent(r.Context(), route.ActorFrom(r.Context()), id, app.ConsentInput{
-			Given: f.Get("given") == "1", Date: date, Note: f.Get("consent_note")})
+			Given: f.Get("given") == "1", Date: date, Note: f.Get("consent_note"), Form: scan, FormType: scanType})
 	}
 	if err != nil {
 		form := newForm(f)
