@@ -221,6 +221,35 @@ func NormalizeNIK(s string) (nik string, ok bool) {
 	return nik, len(nik) == 16
 }
 
+// CheckNIK checks the structure of a NIK of 16 digits (as NormalizeNIK
+// returns it): the first two are a province of the Kemendagri list, digits
+// 7 to 12 a birth date as DDMMYY (with 40 added to the day of a woman), and
+// the last four a serial from 0001. It returns "" for a NIK of that shape, or
+// the message key and arguments of what is wrong.
+func CheckNIK(nik string) (string, []any) {
+	if len(nik) != 16 {
+		return "import.nik.format", nil
+	}
+	if r, ok := RegionOf(nik[:2]); !ok || r.Parent != "" {
+		return "import.nik.province", []any{nik[:2]}
+	}
+	day, _ := strconv.Atoi(nik[6:8])
+	month, _ := strconv.Atoi(nik[8:10])
+	year, _ := strconv.Atoi(nik[10:12])
+	if day > 40 {
+		day -= 40
+	}
+	// The century is not written: 2000+YY is a leap year exactly when 1900+YY
+	// is, but for 00, when 2000 was and 1900 was not; 29 February 00 is taken.
+	if month < 1 || month > 12 || day < 1 || day > time.Date(2000+year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return "import.nik.birth_date", []any{nik[6:12]}
+	}
+	if nik[12:] == "0000" {
+		return "import.nik.serial", nil
+	}
+	return "", nil
+}
+
 // MaskNIK shows the first four and the last two digits: 1608**********12.
 func MaskNIK(nik string) string {
 	if len(nik) != 16 {

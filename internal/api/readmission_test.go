@@ -69,9 +69,9 @@ func TestReadmissionElsewhereOverTheAPI(t *testing.T) {
 		lapas := env.Tokens[binakerja.RoleFacilityOfficer] // LP-MARTAPURA
 		rutan := officerToken(t, env, "petugas.rutan@binakerja.test", "RUTAN-BATURAJA")
 		first := readmissionHeader +
-			"LPM-9201,Hendra Gunawan,1608019901010001,15-06-1988,L,2024-02-03,1 tahun,NARAPIDANA\n" +
-			"LPM-9202,Yusuf Hidayat,1608019901010002,01-01-1985,L,2024-03-01,5 tahun,NARAPIDANA\n" +
-			"LPM-9203,Rudi Hartono,1608019901010003,09-09-1990,L,2024-01-10,1 tahun,NARAPIDANA\n"
+			"LPM-9201,Hendra Gunawan,1608011501010001,15-06-1988,L,2024-02-03,1 tahun,NARAPIDANA\n" +
+			"LPM-9202,Yusuf Hidayat,1608011501010002,01-01-1985,L,2024-03-01,5 tahun,NARAPIDANA\n" +
+			"LPM-9203,Rudi Hartono,1608011501010003,09-09-1990,L,2024-01-10,1 tahun,NARAPIDANA\n"
 		if r, rep := importInto(t, env, lapas, "LP-MARTAPURA", "", first, "id"); r.StatusCode != 200 || rep.Created != 3 {
 			t.Fatalf("import at LP-MARTAPURA: %d %s", r.StatusCode, r.Body)
 		}
@@ -85,7 +85,7 @@ func TestReadmissionElsewhereOverTheAPI(t *testing.T) {
 		}
 
 		// Yusuf is held at LP-MARTAPURA: the refusal names nothing of it.
-		yusuf := readmissionHeader + "RB-1,Yusuf Hidayat,1608019901010002,01-01-1985,L,2026-06-01,1 tahun,NARAPIDANA\n"
+		yusuf := readmissionHeader + "RB-1,Yusuf Hidayat,1608011501010002,01-01-1985,L,2026-06-01,1 tahun,NARAPIDANA\n"
 		for _, lang := range []string{"id", "en"} {
 			r, rep := importInto(t, env, rutan, "RUTAN-BATURAJA", "?dry_run=true", yusuf, lang)
 			if r.StatusCode != 422 || rep.Rejected != 1 || len(rep.Errors) != 1 || rep.Errors[0].Field != "nik" {
@@ -99,7 +99,7 @@ func TestReadmissionElsewhereOverTheAPI(t *testing.T) {
 		}
 
 		// Hendra under a longer name: held, not merged.
-		hendra := readmissionHeader + "RB-2,Hendra Gunawan Saputra,1608019901010001,15-06-1988,L,2026-06-01,2 tahun,NARAPIDANA\n"
+		hendra := readmissionHeader + "RB-2,Hendra Gunawan Saputra,1608011501010001,15-06-1988,L,2026-06-01,2 tahun,NARAPIDANA\n"
 		r, rep := importInto(t, env, rutan, "RUTAN-BATURAJA", "", hendra, "id")
 		if r.StatusCode != 200 || rep.Held != 1 || rep.Readmitted != 0 || !rep.Written || !strings.Contains(string(r.Body), `"held":1`) {
 			t.Fatalf("held: %d %s", r.StatusCode, r.Body)
@@ -110,7 +110,7 @@ func TestReadmissionElsewhereOverTheAPI(t *testing.T) {
 		}
 
 		// Rudi under the same name and birth date: re-admitted at once.
-		rudi := readmissionHeader + "RB-3,Rudi Hartono,1608019901010003,09-09-1990,L,2026-06-01,2 tahun,NARAPIDANA\n"
+		rudi := readmissionHeader + "RB-3,Rudi Hartono,1608011501010003,09-09-1990,L,2026-06-01,2 tahun,NARAPIDANA\n"
 		if r, rep := importInto(t, env, rutan, "RUTAN-BATURAJA", "", rudi, "id"); r.StatusCode != 200 || rep.Readmitted != 1 || rep.Held != 0 {
 			t.Fatalf("re-admission: %d %s", r.StatusCode, r.Body)
 		}

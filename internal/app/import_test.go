@@ -189,6 +189,9 @@ func TestADuplicateFoundAfterItsFirstRowWasWrittenLeavesBothOut(t *testing.T) {
 		const rows = 2500 // more than two batches
 		for i := range rows {
 			nik := fmt.Sprintf("16080112039%05d", i)
+			if i == 0 {
+				nik = "1608011203909999" // a NIK's serial starts at 0001
+			}
 			if i == rows-1 {
 				nik = "1608011203900003" // line 5's NIK
 			}

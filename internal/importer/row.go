@@ -67,6 +67,8 @@ func (h *Header) Parse(rec []string, line int, today binakerja.Date) (*Row, []Pr
 		nik, ok := binakerja.NormalizeNIK(s)
 		if !ok {
 			bad(ColNIK, "import.nik.format")
+		} else if key, args := binakerja.CheckNIK(nik); key != "" {
+			bad(ColNIK, key, args...)
 		}
 		r.NIK = nik
 	}

@@ -25,13 +25,13 @@ func readmitAtBaturaja(t *testing.T, env *servertest.Env) (hendra, rudi int64) {
 		return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }
 	}
 	const head = "no_registrasi,nama,nik,tanggal_lahir,jenis_kelamin,tanggal_masuk,lama_pidana,status\n"
-	first := head + "LPM-9301,Hendra Gunawan,1608019901020001,15-06-1988,L,2024-02-03,1 tahun,NARAPIDANA\n" +
-		"LPM-9302,Rudi Hartono,1608019901020002,09-09-1990,L,2024-01-10,1 tahun,NARAPIDANA\n"
+	first := head + "LPM-9301,Hendra Gunawan,1608011501020001,15-06-1988,L,2024-02-03,1 tahun,NARAPIDANA\n" +
+		"LPM-9302,Rudi Hartono,1608011501020002,09-09-1990,L,2024-01-10,1 tahun,NARAPIDANA\n"
 	if _, err := env.App.ImportInmates(t.Context(), cli, "LP-MARTAPURA", src(first), app.ImportOptions{FileName: "a.csv"}); err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
-	for _, nik := range []string{"1608019901020001", "1608019901020002"} {
+	for _, nik := range []string{"1608011501020001", "1608011501020002"} {
 		found, _, err := env.App.Inmates(t.Context(), cli, app.InmateQuery{NIK: nik})
 		if err != nil || len(found) != 1 {
 			t.Fatalf("%s: %v %v", nik, found, err)
@@ -41,8 +41,8 @@ func readmitAtBaturaja(t *testing.T, env *servertest.Env) (hendra, rudi int64) {
 		}
 		ids = append(ids, found[0].ID)
 	}
-	again := head + "RB-1,Hendra G. Saputra,1608019901020001,15-06-1988,L,2026-06-01,2 tahun,NARAPIDANA\n" +
-		"RB-2,Rudi Hartono,1608019901020002,09-09-1990,L,2026-06-01,2 tahun,NARAPIDANA\n"
+	again := head + "RB-1,Hendra G. Saputra,1608011501020001,15-06-1988,L,2026-06-01,2 tahun,NARAPIDANA\n" +
+		"RB-2,Rudi Hartono,1608011501020002,09-09-1990,L,2026-06-01,2 tahun,NARAPIDANA\n"
 	rep, err := env.App.ImportInmates(t.Context(), cli, "RUTAN-BATURAJA", src(again), app.ImportOptions{FileName: "rutan.csv"})
 	if err != nil || rep.Held != 1 || rep.Readmitted != 1 {
 		t.Fatalf("import at RUTAN-BATURAJA: %+v %v", rep, err)
