@@ -22,6 +22,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Records yields the records of a file, one at a time. Whoever opens them
@@ -62,6 +63,15 @@ func Open(r io.Reader, sheet string) (Records, error) {
 	}
 	if len(bytes.TrimSpace(head)) == 0 {
 		return nil, &FileError{Key: "import.file.empty"}
+	}
+	// A byte order mark says UTF-16, as spreadsheets save "Unicode text":
+	// the text decoded to UTF-8 is read as any other (its NULs are gone).
+	if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
+		order := unicode.LittleEndian
+		if head[0] == 0xfe {
+			order = unicode.BigEndian
+		}
+		return Open(unicode.UTF16(order, unicode.ExpectBOM).NewDecoder().Reader(br), sheet)
 	}
 	if bytes.IndexByte(head, 0) >= 0 {
 		return nil, &FileError{Key: "import.file.binary"}
