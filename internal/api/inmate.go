@@ -327,6 +327,7 @@ type ImportReportJSON struct {
 	Errors         []importError `json:"errors"`
 	MoreErrors     int           `json:"more_errors,omitempty"`
 	UnknownColumns []string      `json:"unknown_columns"`
+	MoreUnknown    int           `json:"more_unknown_columns,omitempty"`
 	DryRun         bool          `json:"dry_run"`
 	Written        bool          `json:"written"`
 	ImportID       int64         `json:"import_id,omitempty"`
@@ -342,7 +343,8 @@ type importError struct {
 func ReportJSON(rep *app.ImportReport, p *i18n.Printer) ImportReportJSON {
 	out := ImportReportJSON{Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged,
 		Readmitted: rep.Readmitted, Held: rep.Held, Rejected: rep.Rejected, Errors: []importError{}, MoreErrors: rep.MoreProblems,
-		UnknownColumns: append([]string{}, rep.UnknownColumns...), DryRun: rep.DryRun, Written: rep.Written,
+		UnknownColumns: append([]string{}, rep.UnknownColumns...), MoreUnknown: rep.MoreUnknownColumns,
+		DryRun: rep.DryRun, Written: rep.Written,
 		ImportID: rep.ImportID}
 	for _, pr := range rep.Problems {
 		out.Errors = append(out.Errors, importError{Line: pr.Line, Field: pr.Field, Message: p.T(pr.Key, pr.Args...)})

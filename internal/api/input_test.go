@@ -128,3 +128,28 @@ func TestJSONKeysMustBeExactAndOnce(t *testing.T) {
 		t.Fatalf("the exact keys: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+// TestUnknownColumnsAreListedWithinBounds: a header of many thousands of
+// unknown columns was echoed back whole; the report lists the first 50, each
+// name cut at 100 characters, and counts the rest.
+func TestUnknownColumnsAreListedWithinBounds(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	var b strings.Builder
+	b.WriteString("no_registrasi;nama;tanggal_masuk;" + strings.Repeat("x", 5000))
+	for i := range 200000 {
+		fmt.Fprintf(&b, ";c%d", i)
+	}
+	b.WriteString("\nLPM-1;Budi;2025-01-10\n")
+	r, _ := importCSV(t, env, binakerja.RoleFacilityOfficer, "?dry_run=true", b.String())
+	var rep struct {
+		UnknownColumns     []string `json:"unknown_columns"`
+		MoreUnknownColumns int      `json:"more_unknown_columns"`
+	}
+	json.Unmarshal(r.Body, &rep)
+	if r.StatusCode != 200 || len(rep.UnknownColumns) != 50 || rep.MoreUnknownColumns != 200001-50 || len(r.Body) > 10000 {
+		t.Fatalf("%d: %d columns listed, %d more, %d bytes", r.StatusCode, len(rep.UnknownColumns), rep.MoreUnknownColumns, len(r.Body))
+	}
+	if first := rep.UnknownColumns[0]; len([]rune(first)) != 100 || !strings.HasSuffix(first, "…") || rep.UnknownColumns[1] != "c0" {
+		t.Fatalf("names %q…", rep.UnknownColumns[:2])
+	}
+}

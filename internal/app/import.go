@@ -50,11 +50,13 @@ type ImportReport struct {
 	Rejected       int
 	Problems       []importer.Problem // sorted by line; at most MaxReportedProblems
 	MoreProblems   int                // problems left out of the list
-	UnknownColumns []string
-	DryRun         bool
-	Written        bool
-	ImportID       int64
-	matched        []int64 // people not in custody here whom the file's NIKs named, for the audit trail
+	UnknownColumns []string           // the first importer.MaxUnknownColumns
+	// MoreUnknownColumns counts the unknown columns left out of the list.
+	MoreUnknownColumns int
+	DryRun             bool
+	Written            bool
+	ImportID           int64
+	matched            []int64 // people not in custody here whom the file's NIKs named, for the audit trail
 }
 
 func (r *ImportReport) problem(p importer.Problem) {
@@ -271,6 +273,7 @@ type importScan struct {
 	rejected int
 	problems ImportReport // the problems found in reading, bounded as in a report
 	unknown  []string
+	more     int // unknown columns beyond those listed
 }
 
 func (s *importScan) reject(line int) {
@@ -282,7 +285,7 @@ func (s *importScan) reject(line int) {
 
 // report adds what reading found to the writer's report.
 func (s *importScan) report(rep *ImportReport) {
-	rep.Rows, rep.UnknownColumns = s.rows, s.unknown
+	rep.Rows, rep.UnknownColumns, rep.MoreUnknownColumns = s.rows, s.unknown, s.more
 	rep.Rejected += s.rejected
 	writing := rep.Problems
 	more := s.problems.MoreProblems + rep.MoreProblems
@@ -339,7 +342,7 @@ func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOpti
 		return nil
 	}
 	h, missing, twice := importer.ParseHeader(slices.Clone(first))
-	s.unknown = h.Unknown
+	s.unknown, s.more = h.Unknown, h.MoreUnknown
 	for _, c := range missing {
 		s.problems.problem(importer.Problem{Line: line, Field: string(c), Key: "import.column.missing"})
 	}

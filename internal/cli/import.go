@@ -68,7 +68,11 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintln(w, p.T("import.held.note"))
 	}
 	if len(rep.UnknownColumns) > 0 {
-		fmt.Fprintf(w, "unknown columns (ignored): %s\n", strings.Join(rep.UnknownColumns, ", "))
+		more := ""
+		if rep.MoreUnknownColumns > 0 {
+			more = fmt.Sprintf(" and %d more", rep.MoreUnknownColumns)
+		}
+		fmt.Fprintf(w, "unknown columns (ignored): %s%s\n", strings.Join(rep.UnknownColumns, ", "), more)
 	}
 	for _, pr := range rep.Problems {
 		where := "file"

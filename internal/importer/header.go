@@ -2,6 +2,7 @@ package importer
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"binakerja"
 )
@@ -77,7 +78,25 @@ type Header struct {
 	pos     map[Column]int
 	names   map[Column]string
 	order   []Column // the known columns, as the file orders them
-	Unknown []string
+	Unknown []string // the first MaxUnknownColumns, each cut at maxColumnName characters
+	// MoreUnknown counts the unknown columns left out of Unknown.
+	MoreUnknown int
+}
+
+// MaxUnknownColumns bounds the unknown columns a header lists (a file of a
+// million columns would otherwise be echoed in the report); maxColumnName
+// bounds each name.
+const (
+	MaxUnknownColumns = 50
+	maxColumnName     = 100
+)
+
+// shortName cuts a column name at maxColumnName characters.
+func shortName(s string) string {
+	if utf8.RuneCountInString(s) <= maxColumnName {
+		return s
+	}
+	return string([]rune(s)[:maxColumnName-1]) + "…"
 }
 
 // ParseHeader reads a header row. It reports the required columns that are
@@ -90,8 +109,10 @@ func ParseHeader(fields []string) (*Header, []Column, []string) {
 		col, ok := aliases[normalizeHeader(f)]
 		switch {
 		case f == "":
+		case !ok && len(h.Unknown) < MaxUnknownColumns:
+			h.Unknown = append(h.Unknown, strings.Clone(shortName(f)))
 		case !ok:
-			h.Unknown = append(h.Unknown, f)
+			h.MoreUnknown++
 		case h.has(col):
 			twice = append(twice, f)
 		default:
