@@ -296,8 +296,18 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 			}
 			continue
 		}
-		// Out today since three hours ago, due back half an hour ago.
-		if _, err := a.LogLeaving(ctx, ac, it.ID, now.Add(-3*time.Hour), now.Add(-30*time.Minute), ""); err != nil {
+		// Out today since three hours ago (or since midnight), due back half
+		// an hour ago.
+		local := now.In(wib)
+		left := now.Add(-3 * time.Hour)
+		if midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, wib); left.Before(midnight) {
+			left = midnight
+		}
+		due := now.Add(-30 * time.Minute)
+		if !due.After(left) {
+			due = left.Add(now.Sub(left) / 2)
+		}
+		if _, err := a.LogLeaving(ctx, ac, it.ID, left, due, ""); err != nil {
 			return fmt.Errorf("demo internship today: %w", err)
 		}
 	}

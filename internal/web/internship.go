@@ -15,8 +15,9 @@ import (
 
 type boardData struct {
 	*app.InternshipBoard
-	Facilities []binakerja.Grant // the facilities one may choose among
-	Candidates []binakerja.Inmate
+	Facilities []binakerja.Grant  // the facilities one may choose among
+	Candidates []binakerja.Inmate // eligible today, holding no internship
+	NotYet     []binakerja.Inmate // not (yet) eligible: the refusal will name the rules
 	Agreements []*binakerja.Agreement
 	Hosts      []binakerja.AgreementParty
 	Recent     []*binakerja.Internship // completed or ended lately
@@ -58,7 +59,24 @@ func (h *Handler) boardPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	d.Candidates = people
+	holding := map[int64]bool{}
+	for _, it := range b.Current {
+		holding[it.PersonID] = true
+	}
+	for _, person := range people {
+		if holding[person.ID] {
+			continue
+		}
+		el, err := h.app.InternshipCheck(r.Context(), ac, person.ID, today)
+		if err != nil {
+			return err
+		}
+		if len(el.Bars) == 0 {
+			d.Candidates = append(d.Candidates, person)
+		} else {
+			d.NotYet = append(d.NotYet, person)
+		}
+	}
 	for _, st := range []binakerja.InternshipStatus{binakerja.InternshipCompleted, binakerja.InternshipEnded} {
 		its, _, err := h.app.Internships(r.Context(), ac, store.InternshipFilter{Facility: code, Status: st, Page: store.Page{Limit: 20}})
 		if err != nil {
@@ -125,15 +143,16 @@ func (h *Handler) internshipCreate(w http.ResponseWriter, r *http.Request) error
 
 type internshipPageData struct {
 	*app.InternshipDetail
-	Units     []binakerja.Unit
-	Results   map[string]binakerja.UnitResult
-	CanManage bool
-	CanEval   bool
-	Moves     []binakerja.InternshipStatus
-	OutNow    bool // a day's leaving is logged and the return is not
-	Now       string
-	Due       string
-	Today     binakerja.Date
+	Units       []binakerja.Unit
+	Results     map[string]binakerja.UnitResult
+	CanManage   bool
+	CanEval     bool
+	Moves       []binakerja.InternshipStatus
+	OutNow      bool // a day's leaving is logged and the return is not
+	LoggedToday bool // today's leaving is logged (one a day)
+	Now         string
+	Due         string
+	Today       binakerja.Date
 }
 
 func (h *Handler) internshipPage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
@@ -163,6 +182,9 @@ func (h *Handler) internshipPage(w http.ResponseWriter, r *http.Request, status 
 	for _, l := range d.Logs {
 		if l.Returned.IsZero() {
 			data.OutNow = true
+		}
+		if l.Date.Equal(data.Today) {
+			data.LoggedToday = true
 		}
 	}
 	if data.CanEval {
