@@ -289,30 +289,54 @@ func (a *App) Match(ctx context.Context, ac Actor, id int64, limit int) (*Matche
 		ids = append(ids, f.ID)
 	}
 	today := a.today()
+	if role == string(binakerja.RoleEmployer) {
+		return a.employerMatches(ctx, ac, role, v, &emp.Partner, store.PoolFilter{Facilities: ids}, today)
+	}
 	m, err := a.match(ctx, v, &emp.Partner, store.PoolFilter{Facilities: ids}, today, limit)
 	if err != nil {
 		return nil, err
 	}
-	m.ForStaff = role != string(binakerja.RoleEmployer)
-	if m.ForStaff {
-		return m, nil
+	m.ForStaff = true
+	return m, nil
+}
+
+// employerMatches scores, for an employer, only the candidates proposed to
+// it (never who was left out, nor why), with when they are available by the
+// month only: a release date is part of the sentence. The view is audited.
+func (a *App) employerMatches(ctx context.Context, ac Actor, role string, v *binakerja.Vacancy, partner *binakerja.Partner,
+	f store.PoolFilter, today binakerja.Date) (*Matches, error) {
+	rule := binakerja.MatchRuleFor(today)
+	f.DueBy, f.ReleasedSince = today.AddDate(0, 0, rule.DueWithinDays), today.AddDate(0, 0, -rule.ReleasedWithinDays)
+	m := &Matches{Vacancy: v, Rule: rule, Proposed: map[int64]binakerja.ApplicationStatus{}}
+	apps, err := a.vacancyApplications(ctx, v.ID)
+	if err != nil {
+		return nil, err
 	}
-	// An employer sees only the candidates proposed to it (never who was
-	// left out, nor why), and when they are available by the month only: a
-	// release date is part of the sentence.
-	m.KnockedOut = nil
-	var shown []binakerja.Match
-	var persons []int64
-	for _, it := range m.Items {
-		if st, ok := m.Proposed[it.Facts.PersonID]; ok && st != binakerja.ApplicationWithdrawn {
-			f := *it.Facts
-			f.AvailableFrom = CoarseAvailability(f.AvailableFrom, today)
-			it.Facts = &f
-			shown = append(shown, it)
-			persons = append(persons, f.PersonID)
+	var ids []int64
+	for _, ap := range apps {
+		m.Proposed[ap.PersonID] = ap.Status
+		if ap.Status != binakerja.ApplicationWithdrawn {
+			ids = append(ids, ap.PersonID)
 		}
 	}
-	m.Items = shown
+	facts, err := a.db.PeopleEvidence(ctx, ids, v.Units(), today)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := a.db.InPool(ctx, f, facts)
+	if err != nil {
+		return nil, err
+	}
+	var persons []int64
+	for _, c := range pool {
+		if rule.KnockOutFor(c, v, partner) != "" {
+			continue
+		}
+		c.AvailableFrom = CoarseAvailability(c.AvailableFrom, today)
+		m.Items = append(m.Items, rule.Score(c, v))
+		persons = append(persons, c.PersonID)
+	}
+	binakerja.RankMatches(m.Items)
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		return a.record(ctx, tx, ac, role, "vacancy.matches_view", "vacancy", itoa(v.ID), v.Employer,
 			map[string]any{"persons": persons})

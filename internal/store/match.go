@@ -190,9 +190,19 @@ func (q Queries) PersonEvidence(ctx context.Context, personID int64, units []str
 	return c, q.addEvidence(ctx, map[int64]*binakerja.CandidateFacts{personID: c}, units, today, personID)
 }
 
+// PeopleEvidence returns the evidence of the units of the people of ids.
+func (q Queries) PeopleEvidence(ctx context.Context, ids []int64, units []string, today binakerja.Date) (map[int64]*binakerja.CandidateFacts, error) {
+	byID := map[int64]*binakerja.CandidateFacts{}
+	for _, id := range ids {
+		byID[id] = &binakerja.CandidateFacts{PersonID: id}
+	}
+	return byID, q.addEvidence(ctx, byID, units, today, 0)
+}
+
 // addEvidence adds to the people of byID their evidence of the units: valid
 // certificates, K results and completed training (of one person only, when
-// personID is more than 0; of anyone, added to byID, when it is -1).
+// personID is more than 0; of anyone, added to byID, when it is -1; else of
+// the people of byID).
 func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.CandidateFacts, units []string, today binakerja.Date, personID int64) error {
 	if (len(byID) == 0 && personID >= 0) || len(units) == 0 {
 		return nil
@@ -206,11 +216,24 @@ func (q Queries) addEvidence(ctx context.Context, byID map[int64]*binakerja.Cand
 	in := "(" + strings.Join(ph, ", ") + ")"
 	uargs = append(uargs, today)
 	todayArg := "$" + strconv.Itoa(len(uargs))
+	// The people asked about, as integers written into the query (they
+	// are ids, never input): one, those of byID, or anyone.
+	var who string
+	switch {
+	case personID > 0:
+		who = strconv.FormatInt(personID, 10)
+	case personID == 0 && len(byID) <= 1000:
+		ids := make([]string, 0, len(byID))
+		for id := range byID {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		who = strings.Join(ids, ", ")
+	}
 	one := func(col string) string {
-		if personID <= 0 {
+		if who == "" {
 			return ""
 		}
-		return " AND " + col + " = " + strconv.FormatInt(personID, 10)
+		return " AND " + col + " IN (" + who + ")"
 	}
 	evidence := []struct {
 		ev    binakerja.Evidence
