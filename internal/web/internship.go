@@ -129,16 +129,8 @@ func (h *Handler) internshipCreate(w http.ResponseWriter, r *http.Request) error
 	if err == nil {
 		it, err = h.app.CreateInternship(r.Context(), route.ActorFrom(r.Context()), in)
 	}
-	if err != nil {
-		form := newForm(f)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
-			return err
-		}
-		return h.boardPage(w, r, http.StatusUnprocessableEntity, form)
-	}
-	h.flash(w, "internship.created")
-	http.Redirect(w, r, "/internships/"+strconv.FormatInt(it.ID, 10), http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.boardPage(w, r, http.StatusUnprocessableEntity, form) },
+		"internship.created", func() string { return "/internships/" + strconv.FormatInt(it.ID, 10) })
 }
 
 type internshipPageData struct {

@@ -99,16 +99,8 @@ func (h *Handler) vacancyCreate(w http.ResponseWriter, r *http.Request) error {
 		out, err = h.app.CreateVacancy(r.Context(), route.ActorFrom(r.Context()), app.NewVacancy{Vacancy: v,
 			RequiredSchemes: lines(f.Get("required_schemes"))})
 	}
-	if err != nil {
-		form := newForm(f)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
-			return err
-		}
-		return h.vacancyListPage(w, r, http.StatusUnprocessableEntity, form)
-	}
-	h.flash(w, "vacancy.created")
-	http.Redirect(w, r, "/vacancies/"+strconv.FormatInt(out.ID, 10), http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.vacancyListPage(w, r, http.StatusUnprocessableEntity, form) },
+		"vacancy.created", func() string { return "/vacancies/" + strconv.FormatInt(out.ID, 10) })
 }
 
 // MatchRow is one candidate on the vacancy page, with why in plain words.
@@ -194,16 +186,8 @@ func (h *Handler) vacancyUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = h.app.UpdateVacancy(r.Context(), route.ActorFrom(r.Context()), id, v)
 	}
-	if err != nil {
-		form := newForm(f)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
-			return err
-		}
-		return h.vacancyPage(w, r, http.StatusUnprocessableEntity, form)
-	}
-	h.flash(w, "vacancy.saved")
-	http.Redirect(w, r, "/vacancies/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.vacancyPage(w, r, http.StatusUnprocessableEntity, form) },
+		"vacancy.saved", func() string { return "/vacancies/" + strconv.FormatInt(id, 10) })
 }
 
 func (h *Handler) vacancyPropose(w http.ResponseWriter, r *http.Request) error {
@@ -233,9 +217,6 @@ type applicationPageData struct {
 	Employer bool
 }
 
-// VerificationURL is the public page of a certificate shown to the employer.
-func (h *Handler) verificationURL(code string) string { return h.app.VerificationURL(code) }
-
 func (h *Handler) applicationPage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
 	ac := route.ActorFrom(r.Context())
 	id, err := pathID(r)
@@ -262,10 +243,7 @@ func (h *Handler) applicationPage(w http.ResponseWriter, r *http.Request, status
 	if !c.Withdrawn {
 		p.Title = c.Name
 	}
-	p.Form = form
-	if p.Form == nil {
-		p.Form = newForm(nil)
-	}
+	p.Form = orEmpty(form)
 	return h.render(w, status, "application", p)
 }
 
@@ -283,16 +261,8 @@ func (h *Handler) applicationStatus(w http.ResponseWriter, r *http.Request) erro
 	}
 	_, err = h.app.MoveApplication(r.Context(), route.ActorFrom(r.Context()), id,
 		binakerja.ApplicationStatus(r.PostForm.Get("status")), r.PostForm.Get("reason"))
-	if err != nil {
-		form := newForm(r.PostForm)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
-			return err
-		}
-		return h.applicationPage(w, r, http.StatusUnprocessableEntity, form)
-	}
-	h.flash(w, "application.moved")
-	http.Redirect(w, r, "/applications/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.applicationPage(w, r, http.StatusUnprocessableEntity, form) },
+		"application.moved", func() string { return "/applications/" + strconv.FormatInt(id, 10) })
 }
 
 func (h *Handler) consentRecord(w http.ResponseWriter, r *http.Request) error {
@@ -307,6 +277,7 @@ func (h *Handler) consentRecord(w http.ResponseWriter, r *http.Request) error {
 	var scanType string
 	var bad binakerja.Problems
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// #nosec G120 -- the body is capped above at what ParseMultipartForm keeps in memory: nothing is spooled
 		if err := r.ParseMultipartForm(binakerja.MaxDocumentSize + 1<<20); err != nil {
 			bad.Add("form", "document.too_large", binakerja.MaxDocumentSize>>20)
 		} else if file, hdr, err := r.FormFile("consent_form"); err == nil {
@@ -364,16 +335,8 @@ func (h *Handler) custodyFacts(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = h.app.SetCustodyFacts(r.Context(), route.ActorFrom(r.Context()), id, cf)
 	}
-	if err != nil {
-		form := newForm(f)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
-			return err
-		}
-		return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "")
-	}
-	h.flash(w, "custody_facts.saved")
-	http.Redirect(w, r, "/inmates/"+strconv.FormatInt(id, 10)+"#custody-facts", http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "") },
+		"custody_facts.saved", func() string { return "/inmates/" + strconv.FormatInt(id, 10) + "#custody-facts" })
 }
 
 // employerHomeData is the employer's portal on its home page: its
