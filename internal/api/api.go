@@ -185,7 +185,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if kind == binakerja.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="binakerja"`)
 	}
-	writeJSON(w, route.Status(kind), body)
+	_ = writeJSON(w, route.Status(kind), body) // a client gone away has nothing more to be told
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

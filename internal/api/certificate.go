@@ -132,7 +132,7 @@ func (h *Handler) certificateCredential(w http.ResponseWriter, r *http.Request) 
 	}
 	w.Header().Set("Content-Type", credential.MediaType)
 	w.Header().Set("Content-Disposition", `attachment; filename="certificate-`+strconv.FormatInt(id, 10)+`.jwt"`)
-	_, err = w.Write([]byte(jws))
+	_, err = w.Write([]byte(jws)) // #nosec G705 -- a signed JWT (base64url and dots), an attachment
 	return err
 }
 

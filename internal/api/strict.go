@@ -94,7 +94,9 @@ func (w *bodyWalker) object(t reflect.Type, path string) error {
 			return err
 		}
 	}
-	w.dec.Token() // }
+	if _, err := w.dec.Token(); err != nil { // }
+		return nil // the decoder has judged the syntax already
+	}
 	return nil
 }
 
@@ -108,7 +110,9 @@ func (w *bodyWalker) array(t reflect.Type, path string) error {
 			return err
 		}
 	}
-	w.dec.Token() // ]
+	if _, err := w.dec.Token(); err != nil { // ]
+		return nil // the decoder has judged the syntax already
+	}
 	return nil
 }
 

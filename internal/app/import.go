@@ -400,8 +400,8 @@ func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOpti
 	}
 	// The first line using each NIK (as a number: 16 digits fit in 64 bits)
 	// and each registration number; a second use marks both lines.
-	firstNIK := map[uint64]int32{}
-	firstRegno := map[string]int32{}
+	firstNIK := map[uint64]int{}
+	firstRegno := map[string]int{}
 	reported := map[string]bool{}
 	dup := func(key string, prev int, line int, field string, msg string) {
 		if !reported[key] {
@@ -431,15 +431,15 @@ func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOpti
 		}
 		if nik, err := strconv.ParseUint(row.NIK, 10, 64); err == nil {
 			if prev, seen := firstNIK[nik]; seen {
-				dup("n:"+row.NIK, int(prev), line, h.Name(importer.ColNIK), "import.duplicate.nik")
+				dup("n:"+row.NIK, prev, line, h.Name(importer.ColNIK), "import.duplicate.nik")
 			} else {
-				firstNIK[nik] = int32(line)
+				firstNIK[nik] = line
 			}
 		}
 		if prev, seen := firstRegno[row.RegistrationNumber]; seen {
-			dup("r:"+row.RegistrationNumber, int(prev), line, h.Name(importer.ColRegistration), "import.duplicate.registration")
+			dup("r:"+row.RegistrationNumber, prev, line, h.Name(importer.ColRegistration), "import.duplicate.registration")
 		} else {
-			firstRegno[strings.Clone(row.RegistrationNumber)] = int32(line) // not the whole record
+			firstRegno[strings.Clone(row.RegistrationNumber)] = line // not the whole record
 		}
 		if s.bad[line] || s.skip[line] || s.late {
 			// Once a row already written turns out to be a duplicate, the
@@ -470,7 +470,9 @@ func (a *App) readImport(ctx context.Context, open ImportSource, opts ImportOpti
 		}
 	}
 	s.header = h
-	io.Copy(hash, src) // whatever the reader did not need
+	if _, err := io.Copy(hash, src); err != nil { // whatever the reader did not need
+		return err
+	}
 	s.sha256 = hex.EncodeToString(hash.Sum(nil))
 	return nil
 }

@@ -32,7 +32,7 @@ type demoInmate struct {
 // admitted over the last four years, some of them released since, all
 // generated (deterministically) with made-up names and identity numbers.
 func inmates(today binakerja.Date) []demoInmate {
-	rng := rand.New(rand.NewPCG(16, 8))
+	rng := rand.New(rand.NewPCG(16, 8)) // #nosec G404 -- the demo world, the same at every start
 	var out []demoInmate
 	for i := range 60 {
 		female := i%8 == 5

@@ -78,7 +78,9 @@ func Open(r io.Reader, sheet string) (Records, error) {
 	}
 	var src io.Reader = br
 	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
+		if _, err := br.Discard(3); err != nil {
+			return nil, err
+		}
 		head = head[3:]
 	}
 	// A sample that is not valid UTF-8 means the file is in Windows-1252, as
@@ -251,7 +253,7 @@ func openXLSX(r io.Reader, sheet string) (Records, error) {
 	}
 	x := &xlsxRecords{dir: dir}
 	if err := x.open(r, sheet); err != nil {
-		x.Close()
+		_ = x.Close() // the open's error is the one to tell; SweepTemp removes what a failed removal leaves
 		return nil, err
 	}
 	return x, nil
@@ -288,7 +290,7 @@ func (x *xlsxRecords) open(r io.Reader, sheet string) error {
 
 // spool copies the file to path, up to maxXLSXFile.
 func spool(path string, r io.Reader) (int64, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- file.xlsx in a directory of this read's own (openXLSX)
 	if err != nil {
 		return 0, err
 	}
@@ -307,7 +309,7 @@ func spool(path string, r io.Reader) (int64, error) {
 
 // checkXLSX refuses an archive that breaks one of the limits, naming it.
 func checkXLSX(path string, size int64) error {
-	f, err := os.Open(path)
+	f, err := os.Open(path) // #nosec G304 -- the copy spool made
 	if err != nil {
 		return err
 	}
@@ -418,7 +420,7 @@ func (x *xlsxRecords) Next() ([]string, int, bool) {
 		rec, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			x.err = &FileError{Key: "import.file.xlsx"}
-			x.Close()
+			x.close()
 			return nil, 0, false
 		}
 		if blank(rec) {
@@ -429,8 +431,16 @@ func (x *xlsxRecords) Next() ([]string, int, bool) {
 	if err := x.rows.Error(); err != nil && x.err == nil {
 		x.err = &FileError{Key: "import.file.xlsx"}
 	}
-	x.Close() // the temporary files go as soon as the last row is read
+	x.close() // the temporary files go as soon as the last row is read
 	return nil, 0, false
+}
+
+// close closes x, and keeps its error as the read's unless there is one
+// already: temporary files left behind are a failure, not a detail.
+func (x *xlsxRecords) close() {
+	if err := x.Close(); err != nil && x.err == nil {
+		x.err = err
+	}
 }
 
 func (x *xlsxRecords) Err() error { return x.err }
@@ -439,18 +449,18 @@ func (x *xlsxRecords) Err() error { return x.err }
 // directory, with excelize's temporary files in it: also those an open that
 // failed midway left, which excelize forgets.
 func (x *xlsxRecords) Close() error {
+	var errs []error
 	if x.rows != nil {
-		x.rows.Close()
+		errs = append(errs, x.rows.Close())
 		x.rows = nil
 	}
 	if x.f != nil {
-		x.f.Close()
+		errs = append(errs, x.f.Close())
 		x.f = nil
 	}
-	if x.dir == "" {
-		return nil
+	if x.dir != "" {
+		errs = append(errs, os.RemoveAll(x.dir))
+		x.dir = ""
 	}
-	err := os.RemoveAll(x.dir)
-	x.dir = ""
-	return err
+	return errors.Join(errs...)
 }

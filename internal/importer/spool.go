@@ -82,8 +82,7 @@ func Spool(r io.Reader, max int64) (*Spooled, error) {
 		err = ErrTooLarge
 	}
 	if err != nil {
-		s.Remove()
-		return nil, err
+		return nil, errors.Join(err, s.Remove())
 	}
 	s.size = size
 	return s, nil
@@ -110,6 +109,7 @@ func (s *Spooled) write(w io.Writer, r io.Reader) (int64, error) {
 		if err != nil && !last {
 			return total, err
 		}
+		// #nosec G407 -- a counter nonce (chunk number, last-chunk flag) under a key made for this spool alone: never one nonce twice under a key
 		if _, err := w.Write(s.aead.Seal(out[:0], s.nonce(n, last), buf[:k], nil)); err != nil {
 			return total, err
 		}

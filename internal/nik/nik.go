@@ -43,8 +43,8 @@ func New(ring *keys.Ring) (*Protector, error) {
 			return nil, err
 		}
 		p.aeads[byte(r.ID)] = aead
+		p.current = byte(r.ID) // the last root is the current one (Ring.Current)
 	}
-	p.current = byte(ring.Current().ID)
 	p.index = ring.Roots[0].Derive(keys.NIKIndex)
 	return p, nil
 }
@@ -57,10 +57,11 @@ func aad(uid string, version byte) []byte {
 // ciphertext.
 func (p *Protector) Seal(uid, nik string) []byte {
 	aead := p.aeads[p.current]
-	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(nik)+aead.Overhead())
-	out[0] = p.current
-	rand.Read(out[1:])
-	return aead.Seal(out, out[1:], []byte(nik), aad(uid, p.current))
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	out := make([]byte, 0, 1+len(nonce)+len(nik)+aead.Overhead())
+	out = append(append(out, p.current), nonce...)
+	return aead.Seal(out, nonce, []byte(nik), aad(uid, p.current))
 }
 
 // ErrOpen is returned for a ciphertext that does not open: damaged, sealed

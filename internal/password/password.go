@@ -53,13 +53,15 @@ func Decode(encoded string) (p Params, salt, key []byte, err error) {
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
 		return p, nil, nil, errors.New("password: unsupported argon2 version")
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil ||
+		p.Time < 1 || p.Threads < 1 {
 		return p, nil, nil, errors.New("password: bad parameters")
 	}
-	if salt, err = b64.DecodeString(parts[4]); err != nil {
+	if salt, err = b64.DecodeString(parts[4]); err != nil || len(salt) < 8 {
 		return p, nil, nil, errors.New("password: bad salt")
 	}
-	if key, err = b64.DecodeString(parts[5]); err != nil {
+	// A key of 16 to 64 bytes: an empty one would match every password.
+	if key, err = b64.DecodeString(parts[5]); err != nil || len(key) < 16 || len(key) > 64 {
 		return p, nil, nil, errors.New("password: bad key")
 	}
 	return p, salt, key, nil
@@ -73,7 +75,7 @@ func Verify(pw, encoded string) (ok, rehash bool) {
 		Burn(pw)
 		return false, false
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key))) // #nosec G115 -- Decode keeps the key to 16..64 bytes
 	ok = subtle.ConstantTimeCompare(got, key) == 1
 	return ok, ok && (p.Memory < Current.Memory || p.Time < Current.Time)
 }

@@ -38,6 +38,25 @@ func TestWeakerHashAsksForRehash(t *testing.T) {
 	}
 }
 
+// TestAMalformedHashMatchesNothing: a stored hash with an empty key would
+// match every password (an empty key equals an empty key), and one without
+// threads would stop the process; Decode refuses both.
+func TestAMalformedHashMatchesNothing(t *testing.T) {
+	for _, h := range []string{
+		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$",
+		"$argon2id$v=19$m=19456,t=2,p=0$c2FsdHNhbHRzYWx0$" + b64.EncodeToString(make([]byte, 32)),
+		"$argon2id$v=19$m=19456,t=0,p=1$c2FsdHNhbHRzYWx0$" + b64.EncodeToString(make([]byte, 32)),
+		"$argon2id$v=19$m=19456,t=2,p=1$$" + b64.EncodeToString(make([]byte, 32)),
+	} {
+		if ok, _ := Verify("any password", h); ok {
+			t.Errorf("Verify accepted %q", h)
+		}
+		if ok, _ := Verify("", h); ok {
+			t.Errorf("Verify accepted the empty password for %q", h)
+		}
+	}
+}
+
 func TestGenerate(t *testing.T) {
 	a, b := Generate(), Generate()
 	if len(a) != 20 || a == b || strings.ContainsAny(a, "0O1lI") {

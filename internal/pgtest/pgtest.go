@@ -75,7 +75,9 @@ func DSN(t testing.TB) string {
 			return
 		}
 		defer admin.Close()
-		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop the test database %s: %v", name, err)
+		}
 	})
 	return withDatabase(name)
 }
@@ -138,10 +140,16 @@ func newCluster() (*cluster, error) {
 		if err != nil {
 			return nil, fmt.Errorf("running as root and no user 'nobody' to run PostgreSQL as: %w", err)
 		}
-		uid, _ := strconv.Atoi(nobody.Uid)
-		gid, _ := strconv.Atoi(nobody.Gid)
+		uid, err := strconv.ParseUint(nobody.Uid, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("the user 'nobody' has the uid %q: %w", nobody.Uid, err)
+		}
+		gid, err := strconv.ParseUint(nobody.Gid, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("the user 'nobody' has the gid %q: %w", nobody.Gid, err)
+		}
 		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
+		if err := os.Chown(dir, int(uid), int(gid)); err != nil {
 			return nil, err
 		}
 	}
@@ -152,14 +160,14 @@ func newCluster() (*cluster, error) {
 	}
 	opts := "-c listen_addresses='' -k " + dir + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 	if out, err := c.run(c.pgCtl, "start", "-w", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		log, _ := os.ReadFile(filepath.Join(dir, "log")) // #nosec G304 -- the log of the cluster this test made, in its own directory
 		return nil, fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
 	}
 	return c, nil
 }
 
 func (c *cluster) run(name string, args ...string) ([]byte, error) {
-	cmd := exec.Command(name, args...)
+	cmd := exec.Command(name, args...) // #nosec G204 -- initdb and pg_ctl of the machine's PostgreSQL, with arguments as a list, no shell
 	cmd.Dir = c.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	if c.cred != nil {
@@ -169,7 +177,9 @@ func (c *cluster) run(name string, args ...string) ([]byte, error) {
 }
 
 func (c *cluster) stop() {
-	c.run(c.pgCtl, "stop", "-m", "immediate", "-D", filepath.Join(c.dir, "data"))
+	if out, err := c.run(c.pgCtl, "stop", "-m", "immediate", "-D", filepath.Join(c.dir, "data")); err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: pg_ctl stop: %v: %s\n", err, out)
+	}
 	os.RemoveAll(c.dir)
 }
 

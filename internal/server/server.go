@@ -219,8 +219,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			case err == nil:
 				ac.User = u
 			case binakerja.ErrorKind(err) == binakerja.Unauthenticated:
-				http.SetCookie(w, &http.Cookie{Name: c.Name, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure,
-					SameSite: http.SameSiteLaxMode})
+				http.SetCookie(w, web.Cookie(s.secure, c.Name, "", -1))
 			default:
 				s.log.Error("session lookup", "err", err, "request_id", ac.RequestID)
 				http.Error(w, "service unavailable", http.StatusServiceUnavailable)

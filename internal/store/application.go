@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,9 @@ func scanApplication(row interface{ Scan(...any) error }) (*binakerja.Applicatio
 	if err != nil {
 		return nil, mapError(err)
 	}
-	json.Unmarshal([]byte(parts), &a.Parts)
+	if err := json.Unmarshal([]byte(parts), &a.Parts); err != nil {
+		return nil, fmt.Errorf("store: application %d: score parts: %w", a.ID, err)
+	}
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	return &a, nil
 }

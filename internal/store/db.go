@@ -88,8 +88,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		err = db.openSQLite(ctx)
 	}
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close())
 	}
 	db.Queries = Queries{q: db.read, db: db}
 	return db, nil
@@ -157,7 +156,7 @@ func (db *DB) openSQLite(ctx context.Context) error {
 // group and others, as far as the owner may (a file of another owner is
 // left as it is).
 func privateFiles(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the configured database file
 	switch {
 	case err == nil:
 		return f.Close()
@@ -166,7 +165,7 @@ func privateFiles(path string) error {
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
-			os.Chmod(p, fi.Mode().Perm()&0o700)
+			_ = os.Chmod(p, fi.Mode().Perm()&0o700) // not ours, or a read-only disk: left as it is
 		}
 	}
 	return nil
@@ -281,7 +280,7 @@ func (db *DB) TransactBulk(ctx context.Context, fn func(*Tx) error) error {
 			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
 				// A connection that cannot check foreign keys again is
 				// closed, not handed to the next writer.
-				conn.Raw(func(any) error { return driver.ErrBadConn })
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // returns the ErrBadConn that marks it
 			}
 		}()
 	}

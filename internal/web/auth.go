@@ -23,7 +23,7 @@ func ClientIP(r *http.Request) string {
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if route.ActorFrom(r.Context()).User != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		redirectNext(w, r, r.URL.Query().Get("next"))
 		return nil
 	}
 	p := h.newPage(w, r, "login.title", nil)
@@ -55,7 +55,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, route.Status(e.Kind), "login", p)
 	}
 	h.setSession(w, token)
-	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+	redirectNext(w, r, r.PostForm.Get("next"))
 	return nil
 }
 
@@ -87,9 +87,8 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+	http.SetCookie(w, Cookie(h.secure, langCookie, lang, 365*24*3600))
+	redirectNext(w, r, r.PostForm.Get("next"))
 	return nil
 }
 

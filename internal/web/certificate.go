@@ -76,7 +76,7 @@ func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "image/png")
-	_, err = w.Write(png)
+	_, err = w.Write(png) // #nosec G705 -- a PNG made here, served as image/png
 	return err
 }
 
@@ -98,7 +98,7 @@ func (h *Handler) certificatePDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="sertifikat-`+strconv.FormatInt(id, 10)+`.pdf"`)
-	_, err = w.Write(b)
+	_, err = w.Write(b) // #nosec G705 -- a PDF made here, an attachment
 	return err
 }
 
@@ -113,7 +113,7 @@ func (h *Handler) certificateCredential(w http.ResponseWriter, r *http.Request) 
 	}
 	w.Header().Set("Content-Type", credential.MediaType)
 	w.Header().Set("Content-Disposition", `attachment; filename="sertifikat-`+strconv.FormatInt(id, 10)+`.jwt"`)
-	_, err = w.Write([]byte(jws))
+	_, err = w.Write([]byte(jws)) // #nosec G705 -- a signed JWT (base64url and dots), an attachment
 	return err
 }
 

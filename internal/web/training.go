@@ -161,7 +161,7 @@ func (h *Handler) cohortEnroll(w http.ResponseWriter, r *http.Request) error {
 		return h.cohortPage(w, r, http.StatusUnprocessableEntity, form)
 	}
 	h.flash(w, "enrollment.created")
-	http.Redirect(w, r, r.URL.Path[:strings.LastIndex(r.URL.Path, "/")], http.StatusSeeOther)
+	http.Redirect(w, r, "/training/cohorts/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
 
@@ -302,6 +302,7 @@ func (h *Handler) programCreate(w http.ResponseWriter, r *http.Request) error {
 // schemeImport takes a scheme file uploaded on the catalogue page.
 func (h *Handler) schemeImport(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	// #nosec G120 -- the body is capped above at what ParseMultipartForm keeps in memory: nothing is spooled
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		return binakerja.Errorf(binakerja.BadRequest, "form.malformed")
 	}

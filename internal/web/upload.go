@@ -30,10 +30,10 @@ type uploads struct {
 }
 
 type upload struct {
-	file                  *importer.Spooled
-	name, facility, sheet string
-	userID                int64
-	expiry                stopper
+	file           *importer.Spooled
+	name, facility string
+	userID         int64
+	expiry         stopper
 }
 
 // uploadLifetime is how long an upload waits for its confirmation.

@@ -300,7 +300,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, titleKey strin
 	}
 	if c, err := r.Cookie(flashCookie); err == nil && i18n.Has(p.Lang, c.Value) {
 		p.Flash = p.T(c.Value)
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, Cookie(h.secure, flashCookie, "", -1))
 	}
 	return p
 }
@@ -329,8 +329,7 @@ const (
 
 // flash leaves a message (a catalogue key) for the next page.
 func (h *Handler) flash(w http.ResponseWriter, key string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", HttpOnly: true, Secure: h.secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	http.SetCookie(w, Cookie(h.secure, flashCookie, key, 60))
 }
 
 // Language is the language of a page: the user's saved choice, else the
@@ -356,14 +355,22 @@ func SessionCookieName(secure bool) string {
 	return "binakerja_session"
 }
 
+// Cookie returns a cookie of this site for its whole path: HttpOnly,
+// SameSite=Lax, and Secure when the site is served over TLS (an https://
+// BINAKERJA_BASE_URL). Over plain HTTP, as on a closed network or on the
+// loopback, a browser would not send a Secure cookie back. maxAge is as in
+// http.Cookie: 0 for a cookie of the browser's session, -1 to remove one.
+func Cookie(secure bool, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true, // #nosec G124 -- Secure under TLS, see above
+		Secure: secure, SameSite: http.SameSiteLaxMode}
+}
+
 func (h *Handler) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookieName(h.secure), Value: token, Path: "/", HttpOnly: true,
-		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, Cookie(h.secure, SessionCookieName(h.secure), token, 0))
 }
 
 func (h *Handler) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookieName(h.secure), Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, Cookie(h.secure, SessionCookieName(h.secure), "", -1))
 }
 
 // renderError answers an error from a handler with a page: sign-in for
@@ -510,6 +517,12 @@ func pathID(r *http.Request) (int64, error) {
 // backslash, parse as a path alone (no scheme, host or user), and its path,
 // decoded, must neither start with "//", hold a backslash or a control
 // character, nor climb with dot segments. Anything else goes home.
+// redirectNext answers 303 See Other to next if it is a path of this site,
+// else to the home page (safeNext).
+func redirectNext(w http.ResponseWriter, r *http.Request, next string) {
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther) // #nosec G710 -- safeNext keeps only a path of this site
+}
+
 func safeNext(next string) string {
 	if next == "" || next[0] != '/' || len(next) > 2000 || !printable(next, false) || strings.ContainsRune(next, '\\') {
 		return "/"
