@@ -56,6 +56,8 @@ Commands:
   import schemes FILE               import certification schemes and their units (one row per unit)
   backup DEST [--db DSN]            write a consistent backup of the database, and an audit
                                     checkpoint beside it (DEST.checkpoint)
+  restore SRC [--db DSN]            put a backup into a new database (a SQLite file that does not
+                                    exist yet, or an empty PostgreSQL database) and check its audit trail
   audit verify [--checkpoint FILE] [--db DSN]
                                     check the audit trail's keyed hash chain; with a checkpoint,
                                     also that no entry was removed or rewritten since
@@ -114,6 +116,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return runImport(ctx, rest, env)
 	case "backup":
 		return runBackup(ctx, rest, env)
+	case "restore":
+		return runRestore(ctx, rest, env)
 	case "audit":
 		return runAudit(ctx, rest, env)
 	case "gen":
