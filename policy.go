@@ -44,6 +44,9 @@ const (
 	ActionVacancyManage     Action = "vacancy.manage"      // post, edit and close vacancies
 	ActionMatchView         Action = "match.view"          // see the candidates matched to a vacancy
 	ActionApplicationManage Action = "application.manage"  // propose candidates and move applications on
+	ActionPlacementManage   Action = "placement.manage"    // record placements and employment periods
+	ActionFollowUpView      Action = "followup.view"       // see hand-overs, follow-ups and placements after release
+	ActionFollowUpManage    Action = "followup.manage"     // acknowledge hand-overs and record follow-ups
 )
 
 // Reach says how far a grant reaches for an action.
@@ -136,6 +139,12 @@ var Policy = map[Action]Rule{
 	ActionVacancyManage:     {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
 	ActionMatchView:         {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
 	ActionApplicationManage: {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleEmployer}},
+
+	// After release the person is the mentor's: the labour office, or the
+	// Bapas of a conditional release. The facility sees its hand-overs.
+	ActionPlacementManage: {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleLabourOfficer, RoleProbationOfficer}},
+	ActionFollowUpView:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleLabourOfficer, RoleProbationOfficer}},
+	ActionFollowUpManage:  {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleProbationOfficer}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

@@ -90,9 +90,10 @@ type inmateDetail struct {
 	StaysElsewhere  *staysElsewhere     `json:"stays_elsewhere,omitempty"`
 	Enrollments     []personEnrollment  `json:"enrollments"`
 	Certificates    []personCertificate `json:"certificates"`
-	// The capabilities that follow fill these.
-	Placements []struct{} `json:"placements"`
-	FollowUps  []struct{} `json:"followups"`
+	Placements      []placement         `json:"placements"`
+	FollowUps       []followUp          `json:"followups"`
+	Handovers       []handover          `json:"handovers"`
+	Supervisor      string              `json:"supervisor,omitempty"`
 }
 
 // earlierName is a name the person was known by until an import or a
@@ -134,7 +135,19 @@ type personCertificate struct {
 
 func detailJSON(d *app.InmateDetail) inmateDetail {
 	out := inmateDetail{inmate: inmateJSON(&d.Inmate), EarlierNames: []earlierName{}, CustodyEpisodes: []episode{},
-		Enrollments: []personEnrollment{}, Certificates: []personCertificate{}, Placements: []struct{}{}, FollowUps: []struct{}{}}
+		Enrollments: []personEnrollment{}, Certificates: []personCertificate{}, Placements: []placement{}, FollowUps: []followUp{},
+		Handovers: []handover{}, Supervisor: d.Supervisor}
+	today := binakerja.DateOf(time.Now().In(time.FixedZone("WIB", 7*3600)))
+	grace := binakerja.FollowUpRuleFor(today).GraceDays
+	for _, p := range d.Placements {
+		out.Placements = append(out.Placements, placementJSON(p))
+	}
+	for _, f := range d.FollowUps {
+		out.FollowUps = append(out.FollowUps, followUpJSON(f, today, grace))
+	}
+	for _, x := range d.Handovers {
+		out.Handovers = append(out.Handovers, handoverJSON(x, time.Now()))
+	}
 	for _, n := range d.EarlierNames {
 		out.EarlierNames = append(out.EarlierNames, earlierName{Name: n.Name, ReplacedAt: n.ReplacedAt})
 	}
@@ -226,13 +239,14 @@ func (h *Handler) inmateRelease(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Date   binakerja.Date `json:"date"`
-		Reason string         `json:"reason"`
+		Date       binakerja.Date `json:"date"`
+		Reason     string         `json:"reason"`
+		Supervisor string         `json:"supervisor"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	out, err := h.app.Release(r.Context(), route.ActorFrom(r.Context()), id, in.Date, binakerja.ReleaseReason(in.Reason))
+	out, err := h.app.ReleaseUnder(r.Context(), route.ActorFrom(r.Context()), id, in.Date, binakerja.ReleaseReason(in.Reason), in.Supervisor)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,10 @@ type InmateDetail struct {
 	Elsewhere    StaysElsewhere
 	Enrollments  []store.PersonEnrollment
 	Certificates []*binakerja.Certificate
+	Placements   []*binakerja.Placement
+	FollowUps    []*binakerja.FollowUp
+	Handovers    []*binakerja.Handover
+	Supervisor   string // the Bapas supervising a conditional release
 }
 
 // StaysElsewhere sums up the custody episodes at facilities outside the
@@ -162,6 +166,18 @@ func (a *App) detail(ctx context.Context, r *store.InmateRecord, reach func(path
 	d := &InmateDetail{Inmate: a.mask(r)}
 	eps, err := a.db.Episodes(ctx, r.Person.ID)
 	if err != nil {
+		return nil, err
+	}
+	if d.Placements, err = a.db.PlacementsOf(ctx, r.Person.ID); err != nil {
+		return nil, err
+	}
+	if d.FollowUps, _, err = a.db.FollowUps(ctx, store.FollowUpFilter{All: true, Person: r.Person.ID, Page: store.Page{Limit: store.MaxLimit}}); err != nil {
+		return nil, err
+	}
+	if d.Handovers, err = a.db.Handovers(ctx, store.HandoverFilter{All: true, Person: r.Person.ID, Limit: 20}); err != nil {
+		return nil, err
+	}
+	if d.Supervisor, err = a.db.Supervisor(ctx, r.Episode.ID); err != nil {
 		return nil, err
 	}
 	if d.EarlierNames, err = a.db.PersonNames(ctx, r.Person.ID); err != nil {
@@ -269,6 +285,15 @@ func (a *App) RevealNIK(ctx context.Context, ac Actor, id int64, reason string) 
 // Release ends a person's custody episode on date for reason (a release
 // reason of research §7.2; a transfer is not a release).
 func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Date, reason binakerja.ReleaseReason) (*binakerja.Inmate, error) {
+	return a.ReleaseUnder(ctx, ac, id, date, reason, "")
+}
+
+// ReleaseUnder ends the custody episode as Release does, naming for a
+// conditional release (PB, CB, CMB) the Bapas that supervises it (by default
+// the one under the facility's regional office). A programme participant is
+// handed over to a mentor (that Bapas, or the labour office working with
+// the facility), with the follow-ups after release scheduled.
+func (a *App) ReleaseUnder(ctx context.Context, ac Actor, id int64, date binakerja.Date, reason binakerja.ReleaseReason, supervisor string) (*binakerja.Inmate, error) {
 	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionInmateWrite, id)
 	if err != nil {
 		return nil, err
@@ -292,9 +317,18 @@ func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Da
 	if !e.Open() {
 		return nil, binakerja.Errorf(binakerja.Conflict, "release.already")
 	}
-	facilityID, err := a.db.OrgID(ctx, e.Facility)
+	fac, err := a.db.Organization(ctx, e.Facility)
 	if err != nil {
 		return nil, err
+	}
+	facilityID := fac.ID
+	var bapas *binakerja.Organization
+	if reason == binakerja.ReleaseParole || reason == binakerja.ReleaseConditional || reason == binakerja.ReleasePreRelease {
+		if bapas, err = a.supervisorFor(ctx, fac, supervisor); err != nil {
+			return nil, err
+		}
+	} else if strings.TrimSpace(supervisor) != "" {
+		return nil, binakerja.FieldInvalid("supervisor", "release.supervisor_unconditional")
 	}
 	e.ReleaseDate, e.ReleaseReason, e.Status = date, reason, reason.StatusAfter()
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
@@ -307,8 +341,20 @@ func (a *App) Release(ctx context.Context, ac Actor, id int64, date binakerja.Da
 		if err := a.closeEnrollments(ctx, tx, ac, role, id, binakerja.EnrollmentReleased, string(reason)); err != nil {
 			return err
 		}
+		sup := ""
+		if bapas != nil {
+			if err := tx.SetSupervisor(ctx, e.ID, bapas.ID); err != nil {
+				return err
+			}
+			sup = bapas.Code
+		}
+		if reason != binakerja.ReleaseDeath {
+			if err := a.handOver(ctx, tx, ac, role, id, e, bapas); err != nil {
+				return err
+			}
+		}
 		return a.record(ctx, tx, ac, role, "inmate.release", "person", itoa(id), e.Facility,
-			map[string]string{"date": date.String(), "reason": string(reason)})
+			map[string]string{"date": date.String(), "reason": string(reason), "supervisor": sup})
 	})
 	if err != nil {
 		return nil, err

@@ -70,6 +70,10 @@ func (a *App) readmit(ctx context.Context, tx *store.Tx, latest *store.InmateRec
 	if err := tx.CreateEpisode(ctx, &e, fac.ID, importID); err != nil {
 		return nil, err
 	}
+	// The follow-ups after the last release end here: the person came back.
+	if _, err := tx.CloseFollowUps(ctx, p.ID, binakerja.OutcomeReadmitted); err != nil {
+		return nil, err
+	}
 	if latest.Episode.Facility != fac.Code {
 		if err := tx.AddNotice(ctx, latest.Episode.Facility, store.NoticeReadmittedElsewhere, p.ID); err != nil {
 			return nil, err

@@ -36,6 +36,10 @@ func (a *App) RecordReleases(ctx context.Context, ac Actor, facility string, ite
 			return binakerja.FieldInvalid("date", "import.date.future")
 		}
 	}
+	bapas, err := a.supervisorFor(ctx, fac, "")
+	if err != nil {
+		return err
+	}
 	return a.db.Transact(ctx, func(tx *store.Tx) error {
 		for _, it := range items {
 			r, err := tx.InmateByEpisode(ctx, it.EpisodeID)
@@ -50,6 +54,23 @@ func (a *App) RecordReleases(ctx context.Context, ac Actor, facility string, ite
 			}
 			if err := tx.ReleaseEpisode(ctx, it.EpisodeID, it.Date, it.Reason); err != nil {
 				return err
+			}
+			// As one release: a participant is handed over to a mentor,
+			// the Bapas of a conditional release supervising it.
+			e := r.Episode
+			e.ReleaseDate, e.ReleaseReason = it.Date, it.Reason
+			var sup *binakerja.Organization
+			if it.Reason == binakerja.ReleaseParole || it.Reason == binakerja.ReleaseConditional || it.Reason == binakerja.ReleasePreRelease {
+				if sup = bapas; sup != nil {
+					if err := tx.SetSupervisor(ctx, e.ID, sup.ID); err != nil {
+						return err
+					}
+				}
+			}
+			if it.Reason != binakerja.ReleaseDeath {
+				if err := a.handOver(ctx, tx, ac, role, r.Person.ID, e, sup); err != nil {
+					return err
+				}
 			}
 		}
 		return a.record(ctx, tx, ac, role, "inmate.release_list", "organization", fac.Code, fac.Code,

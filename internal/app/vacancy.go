@@ -677,9 +677,23 @@ func (a *App) MoveApplication(ctx context.Context, ac Actor, id int64, to binake
 	}
 	from := ap.Status
 	today := a.today()
+	// A hire starts a placement, checked before anything is written.
+	var hired *binakerja.Placement
+	var hiredRec *store.InmateRecord
+	var hiredEmployer int64
+	if to == binakerja.ApplicationHired {
+		if hiredRec, hired, hiredEmployer, err = a.hirePlacement(ctx, ac, ap, v); err != nil {
+			return nil, err
+		}
+	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.MoveApplication(ctx, ap, to, ac.label(), reason, today); err != nil {
 			return err
+		}
+		if hired != nil {
+			if err := a.writePlacement(ctx, tx, ac, role, hiredRec, hired, hiredEmployer); err != nil {
+				return err
+			}
 		}
 		if err := a.record(ctx, tx, ac, role, "application.status", "person", itoa(ap.PersonID), v.Employer,
 			map[string]any{"application": ap.ID, "vacancy": v.ID, "from": from, "to": to, "reason": reason}); err != nil {

@@ -181,6 +181,9 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 			withdraw = it.Facts.PersonID
 		}
 	}
+	if err := seedAfterRelease(ctx, a, ac, today); err != nil {
+		return err
+	}
 	if withdraw != 0 {
 		// One candidate changed their mind: the withdrawal of consent
 		// withdraws the proposal at once.
@@ -309,6 +312,78 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 		}
 		if _, err := a.LogLeaving(ctx, ac, it.ID, left, due, ""); err != nil {
 			return fmt.Errorf("demo internship today: %w", err)
+		}
+	}
+	return nil
+}
+
+// seedAfterRelease works the released participants' hand-overs and
+// follow-ups as their mentors would have: most hand-overs acknowledged (one
+// left waiting), most follow-ups past their grace recorded, with work found
+// for many (a placement at a partner or an UMKM from a fortnight after
+// release), a few left overdue today.
+func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+	hs, err := a.Handovers(ctx, ac, true)
+	if err != nil {
+		return err
+	}
+	for i, h := range hs {
+		if i == 0 {
+			continue // the one still waiting
+		}
+		if _, err := a.AcknowledgeHandover(ctx, ac, h.ID); err != nil {
+			return fmt.Errorf("demo hand-over: %w", err)
+		}
+	}
+	fs, _, grace, err := a.FollowUps(ctx, ac, app.FollowUpQuery{Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	employers := []struct {
+		code string
+		kind binakerja.PlacementKind
+		out  binakerja.Outcome
+	}{
+		{"UD-TANI-MAKMUR", binakerja.PlacementUMKM, binakerja.OutcomeUMKM},
+		{"PT-AGRO-OKU", binakerja.PlacementJob, binakerja.OutcomePartner},
+		{"Bengkel Motor Jaya Martapura", binakerja.PlacementUMKM, binakerja.OutcomeUMKM},
+	}
+	placed := map[int64]int{}
+	for i, f := range fs {
+		if !f.DueDate.AddDate(0, 0, grace).Before(today) || i%7 == 3 {
+			continue // not yet due, or left overdue
+		}
+		r, err := a.Inmate(ctx, ac, f.PersonID)
+		if err != nil {
+			return err
+		}
+		in := app.FollowUpInput{ContactDate: f.DueDate.AddDate(0, 0, 3), Contacted: true, Outcome: binakerja.OutcomeUnemployed}
+		if n := int(f.PersonID % 10); n < 6 { // about six in ten find work
+			e := employers[n%len(employers)]
+			have, err := a.Placements(ctx, ac, f.PersonID)
+			if err != nil {
+				return err
+			}
+			apps, err := a.PersonApplications(ctx, ac, f.PersonID)
+			if err != nil {
+				return err
+			}
+			if _, ok := placed[f.PersonID]; !ok && len(have) == 0 && len(apps) == 0 {
+				if _, err := a.CreatePlacement(ctx, ac, app.NewPlacement{PersonID: f.PersonID, Employer: e.code, Kind: e.kind,
+					Position: "Pekerja", StartDate: r.Episode.ReleaseDate.AddDate(0, 0, 14)}); err != nil {
+					return fmt.Errorf("demo placement: %w", err)
+				}
+				placed[f.PersonID] = n
+			}
+			in.Outcome, in.Confirmed, in.Employer = e.out, n%2 == 0, e.code
+		} else if n == 9 {
+			in.Contacted, in.Outcome = false, binakerja.OutcomeUnreachable
+		}
+		if in.ContactDate.After(today) {
+			in.ContactDate = today
+		}
+		if _, err := a.RecordFollowUp(ctx, ac, f.ID, in); err != nil {
+			return fmt.Errorf("demo follow-up: %w", err)
 		}
 	}
 	return nil

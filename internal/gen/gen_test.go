@@ -127,6 +127,15 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 		if err != nil || len(certs) == 0 {
 			t.Fatalf("certificates: %d %v", len(certs), err)
 		}
+		// Participants released are handed over with their follow-ups.
+		hs, err := a.Handovers(t.Context(), cli, false)
+		if err != nil || len(hs) == 0 {
+			t.Fatalf("hand-overs: %d %v", len(hs), err)
+		}
+		fs, _, _, err := a.FollowUps(t.Context(), cli, app.FollowUpQuery{Status: binakerja.FollowUpOverdue})
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("overdue follow-ups: %d %v", len(fs), err)
+		}
 		released, _, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{Status: binakerja.StatusClient,
 			Page: store.Page{Limit: store.MaxLimit}})
 		if err != nil || len(released) == 0 {

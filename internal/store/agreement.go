@@ -132,8 +132,8 @@ func (q Queries) fillAgreements(ctx context.Context, as []*binakerja.Agreement) 
 		CASE c.kind
 		WHEN 'INTERNSHIP_PLACES' THEN (SELECT COUNT(*) FROM internships i WHERE i.agreement_id = c.agreement_id
 			AND i.status IN ('ACTIVE', 'COMPLETED', 'ENDED_EARLY') AND i.start_date >= c.period_from AND i.start_date <= c.period_until)
-		WHEN 'HIRES' THEN (SELECT COUNT(DISTINCT ap.person_id) FROM applications ap JOIN vacancies v ON v.id = ap.vacancy_id
-			WHERE v.agreement_id = c.agreement_id AND ap.status = 'HIRED' AND ap.hired_on >= c.period_from AND ap.hired_on <= c.period_until)
+		WHEN 'HIRES' THEN (SELECT COUNT(DISTINCT pl.person_id) FROM placements pl WHERE pl.agreement_id = c.agreement_id
+			AND pl.kind <> 'INTERNSHIP' AND pl.start_date >= c.period_from AND pl.start_date <= c.period_until)
 		ELSE (SELECT COUNT(*) FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id WHERE co.agreement_id = c.agreement_id
 			AND e.status NOT IN ('DAFTAR_TUNGGU', 'DIBATALKAN') AND co.start_date >= c.period_from AND co.start_date <= c.period_until)
 		END

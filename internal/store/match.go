@@ -50,7 +50,8 @@ const candidateColumns = `p.id, p.name, p.region_code, e.status, e.expected_rele
 	e.release_reason, e.offence_group,
 	COALESCE((SELECT c.given FROM consents c WHERE c.person_id = p.id AND c.scope = 'EMPLOYER_PROPOSALS'
 		ORDER BY c.date DESC, c.id DESC LIMIT 1), FALSE),
-	EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')`
+	(EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')
+		OR EXISTS (SELECT 1 FROM placements pl WHERE pl.person_id = p.id AND pl.end_date IS NULL AND pl.kind <> 'INTERNSHIP'))`
 
 func scanCandidate(rows *sql.Rows) (*binakerja.CandidateFacts, error) {
 	var c binakerja.CandidateFacts
@@ -156,7 +157,8 @@ func (q Queries) PoolFill(ctx context.Context, f PoolFilter, skip map[int64]*bin
 			args = append(args, f.DueBy)
 		}
 		where = append(where, fmt.Sprintf(part.cond, len(args)), consented+` = TRUE`,
-			`NOT EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')`)
+			`NOT EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id AND a.status = 'HIRED')`,
+			`NOT EXISTS (SELECT 1 FROM placements pl WHERE pl.person_id = p.id AND pl.end_date IS NULL AND pl.kind <> 'INTERNSHIP')`)
 		args = append(args, n+len(skip))
 		rows, err := q.q.QueryContext(ctx, `SELECT `+candidateColumns+` FROM custody_episodes e JOIN persons p ON p.id = e.person_id
 			WHERE `+strings.Join(where, " AND ")+` ORDER BY `+part.order+` LIMIT $`+strconv.Itoa(len(args)), args...)

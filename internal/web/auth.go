@@ -120,6 +120,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 		{"agreements", "/agreements", binakerja.ActionAgreementView},
 		{"vacancies", "/vacancies", binakerja.ActionVacancyView},
 		{"internships", "/internships", binakerja.ActionInternshipManage},
+		{"followups", "/followups", binakerja.ActionFollowUpManage},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},
 		{"audit", "/audit", binakerja.ActionAuditView},

@@ -89,15 +89,18 @@ func (h *Handler) inmateList(w http.ResponseWriter, r *http.Request) error {
 
 type inmateShowData struct {
 	*app.InmateDetail
-	FullNIK     string
-	CanWrite    bool
-	CanNIK      bool
-	CanExport   bool
-	Reasons     []string
-	Facilities  []*binakerja.Organization
-	OpenEpisode bool
-	ShowNIKForm bool
-	Work        *personWork // consent, custody facts, applications and employer views; nil to those who do not keep the register
+	FullNIK        string
+	CanWrite       bool
+	CanNIK         bool
+	CanExport      bool
+	Reasons        []string
+	Facilities     []*binakerja.Organization
+	OpenEpisode    bool
+	ShowNIKForm    bool
+	Work           *personWork // consent, custody facts, applications and employer views; nil to those who do not keep the register
+	CanPlace       bool        // may record a placement
+	PlacementKinds []string
+	WageBands      []string
 }
 
 // personWork is the person page's part on work: consent to be proposed, the
@@ -169,6 +172,8 @@ func (h *Handler) inmatePage(w http.ResponseWriter, r *http.Request, status int,
 	if data.Work, err = h.personWork(r, ac, d, data.CanWrite); err != nil {
 		return err
 	}
+	data.CanPlace = ac.User.Can(binakerja.ActionPlacementManage, path)
+	data.PlacementKinds, data.WageBands = stringsOf(binakerja.PlacementKinds), binakerja.WageBands
 	p := h.newPage(w, r, "inmate.show.title", data)
 	p.Title = d.Name
 	p.Form = form

@@ -153,6 +153,11 @@ func (h *Handler) routes() {
 	t.Handle("POST /internships/{id}/logs", binakerja.ActionInternshipManage, h.internshipLeave)
 	t.Handle("POST /internships/{id}/logs/{log}/return", binakerja.ActionInternshipManage, h.internshipReturn)
 	t.Handle("POST /internships/{id}/evaluation", binakerja.ActionInternshipEval, h.internshipEvaluation)
+	t.Handle("GET /release-board", binakerja.ActionInmateWrite, h.releaseBoard)
+	t.Handle("GET /followups", binakerja.ActionFollowUpView, h.caseload)
+	t.Handle("POST /followups/{id}", binakerja.ActionFollowUpManage, h.followUpRecord)
+	t.Handle("POST /handovers/{id}/acknowledge", binakerja.ActionFollowUpManage, h.handoverAcknowledge)
+	t.Handle("POST /inmates/{id}/placements", binakerja.ActionPlacementManage, h.placementCreate)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -210,7 +215,10 @@ func (h *Handler) parseTemplates() error {
 		"int64":     func(n int) int64 { return int64(n) },
 		"contracts": func() []string { return stringsOf(binakerja.ContractTypes) },
 		"vstatuses": func() []string { return stringsOf(binakerja.VacancyStatuses) },
-		"day":       func(t time.Time) binakerja.Date { return binakerja.DateOf(t.In(wib)) },
+		"readiness": func() []string {
+			return []string{string(app.ReadyForWork), string(app.NeedsSupport), string(app.NotReady), string(app.NotWilling)}
+		},
+		"day": func(t time.Time) binakerja.Date { return binakerja.DateOf(t.In(wib)) },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -280,6 +288,8 @@ var navigation = []struct {
 	{"nav.agreements", "/agreements", binakerja.ActionAgreementView},
 	{"nav.vacancies", "/vacancies", binakerja.ActionVacancyView},
 	{"nav.internships", "/internships", binakerja.ActionInternshipManage},
+	{"nav.board", "/release-board", binakerja.ActionInmateWrite},
+	{"nav.followups", "/followups", binakerja.ActionFollowUpManage},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},

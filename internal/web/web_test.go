@@ -81,7 +81,9 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account",
 		"/partners", "/partners?q=mebel&size=KECIL", "/partners/CV-MEBEL-JATI", "/agreements", "/agreements?q=nothing",
 		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1",
-		"/internships?facility=LP-MARTAPURA", "/internships/1", "/internships/2"}
+		"/internships?facility=LP-MARTAPURA", "/internships/1", "/internships/2",
+		"/followups", "/followups?status=overdue", "/followups?status=done", "/followups?status=due",
+		"/release-board?facility=LP-MARTAPURA&days=180", "/release-board?facility=LP-MARTAPURA&days=30&status=SIAP_KERJA"}
 	for _, lang := range []string{"id", "en"} {
 		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/route"
+	"binakerja/internal/store"
+)
+
+type caseloadData struct {
+	Status    string
+	FollowUps []*binakerja.FollowUp
+	Handovers []*binakerja.Handover
+	Grace     int
+	Today     binakerja.Date
+	Outcomes  []binakerja.Outcome
+	CanRecord bool
+	Next      string
+	Now       binakerja.Date
+}
+
+// Overdue reports whether a follow-up is past its grace.
+func (d caseloadData) Overdue(f *binakerja.FollowUp) bool {
+	return f.StatusOn(d.Today, d.Grace) == binakerja.FollowUpOverdue
+}
+
+// Stale reports whether a hand-over waits for acknowledgement past 7 days.
+func (d caseloadData) Stale(h *binakerja.Handover) bool {
+	return h.Stale(d.Today.Time().AddDate(0, 0, 1), 7)
+}
+
+func (h *Handler) caseloadPage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
+	ac := route.ActorFrom(r.Context())
+	q := r.URL.Query()
+	d := caseloadData{Status: strings.ToUpper(q.Get("status")), Today: h.app.Today(), Outcomes: binakerja.Outcomes,
+		CanRecord: ac.User.Can(binakerja.ActionFollowUpManage, "")}
+	var next string
+	var err error
+	d.FollowUps, next, d.Grace, err = h.app.FollowUps(r.Context(), ac, app.FollowUpQuery{Status: binakerja.FollowUpStatus(d.Status),
+		Page: store.Page{Cursor: q.Get("cursor")}})
+	if err != nil {
+		return err
+	}
+	if next != "" {
+		d.Next = "/followups?" + url.Values{"status": {d.Status}, "cursor": {next}}.Encode()
+	}
+	if d.Handovers, err = h.app.Handovers(r.Context(), ac, true); err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "caseload.title", d)
+	p.Form = orEmpty(form)
+	return h.render(w, status, "caseload", p)
+}
+
+func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
+	return h.caseloadPage(w, r, http.StatusOK, nil)
+}
+
+func (h *Handler) followUpRecord(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	var bad binakerja.Problems
+	in := app.FollowUpInput{Contacted: f.Get("contacted") == "1", Outcome: binakerja.Outcome(f.Get("outcome")),
+		Confirmed: f.Get("confirmed") == "1", Employer: f.Get("employer"), Needs: f.Get("needs"), Notes: f.Get("notes")}
+	formDate(f, "contact_date", &in.ContactDate, &bad)
+	err = bad.Err()
+	if err == nil {
+		_, err = h.app.RecordFollowUp(r.Context(), route.ActorFrom(r.Context()), id, in)
+	}
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.caseloadPage(w, r, http.StatusUnprocessableEntity, form) },
+		"followup.saved", func() string { return "/followups" })
+}
+
+func (h *Handler) handoverAcknowledge(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.app.AcknowledgeHandover(r.Context(), route.ActorFrom(r.Context()), id); err != nil {
+		form := newForm(nil)
+		if !form.fail(h.newPage(w, r, "", nil).Printer, err, nil) {
+			return err
+		}
+		return h.caseloadPage(w, r, http.StatusConflict, form)
+	}
+	h.flash(w, "handover.acknowledged_done")
+	http.Redirect(w, r, "/followups", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) placementCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	var bad binakerja.Problems
+	in := app.NewPlacement{PersonID: id, Employer: f.Get("employer"), Kind: binakerja.PlacementKind(f.Get("kind")),
+		Position: f.Get("position"), WageBand: f.Get("wage_band"), PartTime: f.Get("part_time") == "1"}
+	formDate(f, "placement_start", &in.StartDate, &bad)
+	err = bad.Err()
+	if err == nil {
+		_, err = h.app.CreatePlacement(r.Context(), route.ActorFrom(r.Context()), in)
+	}
+	if err != nil {
+		// The form lives on the person page, which only the register's
+		// keepers open; a mentor's refused placement is answered as such.
+		if !route.ActorFrom(r.Context()).User.Can(binakerja.ActionInmateView, "") {
+			return err
+		}
+		form := newForm(f)
+		if !form.fail(h.newPage(w, r, "", nil).Printer, err, map[string]string{"start_date": "placement_start", "inmate_id": "employer"}) {
+			return err
+		}
+		return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "")
+	}
+	h.flash(w, "placement.saved")
+	http.Redirect(w, r, "/inmates/"+strconv.FormatInt(id, 10)+"#after-release", http.StatusSeeOther)
+	return nil
+}
+
+type releaseBoardData struct {
+	Rows     []app.BoardRow
+	Days     int
+	Choices  []int
+	Facility string
+	Status   string
+	Counts   map[app.Readiness]int
+}
+
+// releaseBoard is a facility's release board: everyone due out within 30,
+// 60, 90 or 180 days with their readiness and what is missing.
+func (h *Handler) releaseBoard(w http.ResponseWriter, r *http.Request) error {
+	ac := route.ActorFrom(r.Context())
+	code, _ := facilityOf(r, ac.User)
+	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
+	if days != 30 && days != 60 && days != 90 && days != 180 {
+		days = 90
+	}
+	d := releaseBoardData{Days: days, Choices: []int{30, 60, 90, 180}, Facility: code, Status: r.URL.Query().Get("status"),
+		Counts: map[app.Readiness]int{}}
+	if code != "" {
+		rows, err := h.app.ReleaseBoard(r.Context(), ac, code, days)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			d.Counts[row.Readiness]++
+			if d.Status == "" || string(row.Readiness) == d.Status {
+				d.Rows = append(d.Rows, row)
+			}
+		}
+	}
+	return h.render(w, http.StatusOK, "release_board", h.newPage(w, r, "board.title", d))
+}
