@@ -203,11 +203,12 @@ func runToken(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeDB()
-	secret, _, err := a.CreateAPIToken(ctx, app.CLIActor(osUser(env)), *email, *name)
+	secret, tok, err := a.CreateAPIToken(ctx, app.CLIActor(osUser(env)), *email, *name)
 	if err != nil {
 		return describe(err)
 	}
 	fmt.Fprintln(env.Stdout, secret)
+	fmt.Fprintf(env.Stderr, "the token works until %s, or until the user's password changes\n", tok.ExpiresAt.Format("2006-01-02 15:04Z07:00"))
 	return nil
 }
 

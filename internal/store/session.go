@@ -53,11 +53,17 @@ func (tx *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
 	return mapError(err)
 }
 
-// DeleteUserSessions ends every session of the user and returns how many there
-// were.
+// DeleteUserSessions ends every credential of the user, as a password
+// change or disabling the account must: their sessions end, and their API
+// tokens are revoked (a token made under the old password would outlive it).
+// It returns how many sessions there were.
 func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
 	res, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	if err != nil {
+		return 0, mapError(err)
+	}
+	if _, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
+		tx.Now, userID); err != nil {
 		return 0, mapError(err)
 	}
 	return res.RowsAffected()
@@ -76,50 +82,83 @@ type APIToken struct {
 	UserID     int64
 	Name       string
 	CreatedAt  time.Time
+	ExpiresAt  time.Time // when it stops working; on creation, zero for DefaultTokenLifetime
 	LastUsedAt time.Time // zero when never used
 	RevokedAt  time.Time // zero when valid
+	Expired    bool      // past ExpiresAt when it was read
 }
 
-// CreateAPIToken stores a token with the given secret hash and sets t.ID.
+// DefaultTokenLifetime is how long an API token works when it is made
+// without an end of its own; the tokens made before tokens had an end expire
+// this long after they were made. MaxTokenLifetime is the longest a token
+// may be given.
+const (
+	DefaultTokenLifetime = 90 * 24 * time.Hour
+	MaxTokenLifetime     = 366 * 24 * time.Hour
+)
+
+// CreateAPIToken stores a token with the given secret hash and sets t.ID and
+// t.CreatedAt. It expires at t.ExpiresAt, or DefaultTokenLifetime from now
+// when that is zero; an end in the past or beyond MaxTokenLifetime is
+// refused.
 func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, tokenHash string) error {
 	t.CreatedAt = tx.Now
-	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, t.UserID, t.Name, tokenHash, tx.Now).Scan(&t.ID))
+	if t.ExpiresAt.IsZero() {
+		t.ExpiresAt = tx.Now.Add(DefaultTokenLifetime)
+	}
+	if !t.ExpiresAt.After(tx.Now) || t.ExpiresAt.After(tx.Now.Add(MaxTokenLifetime)) {
+		return binakerja.FieldInvalid("expires_at", "token.lifetime", int(MaxTokenLifetime/(24*time.Hour)))
+	}
+	t.ExpiresAt = t.ExpiresAt.UTC().Truncate(time.Microsecond)
+	return mapError(tx.q.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, t.UserID, t.Name, tokenHash, tx.Now, t.ExpiresAt).Scan(&t.ID))
 }
 
-// APITokenByHash returns the token whose secret has the given hash.
+// APITokenByHash returns the token whose secret has the given hash, if it
+// has not expired: an expired token is NotFound, as for signing in it is no
+// token at all. (A revoked one is returned, with RevokedAt.)
 func (q Queries) APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, error) {
-	return scanToken(q.q.QueryRowContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
-		FROM api_tokens WHERE token_hash = $1`, tokenHash))
+	t, err := scanToken(q.q.QueryRowContext(ctx, `SELECT `+issuedColumns+` FROM api_tokens WHERE token_hash = $1`, tokenHash),
+		q.db.Now())
+	if err == nil && t.Expired {
+		return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return t, err
 }
 
-func scanToken(row interface{ Scan(...any) error }) (*APIToken, error) {
+const issuedColumns = `id, user_id, name, created_at, expires_at, last_used_at, revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }, now time.Time) (*APIToken, error) {
 	var t APIToken
-	var used, revoked sql.NullTime
-	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &used, &revoked); err != nil {
+	var expires, used, revoked sql.NullTime
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &expires, &used, &revoked); err != nil {
 		return nil, mapError(err)
 	}
 	t.CreatedAt = t.CreatedAt.UTC()
+	t.ExpiresAt = t.CreatedAt.Add(DefaultTokenLifetime) // made before tokens had an end
+	if expires.Valid {
+		t.ExpiresAt = expires.Time.UTC()
+	}
 	if used.Valid {
 		t.LastUsedAt = used.Time.UTC()
 	}
 	if revoked.Valid {
 		t.RevokedAt = revoked.Time.UTC()
 	}
+	t.Expired = !now.Before(t.ExpiresAt)
 	return &t, nil
 }
 
 // APITokens lists the user's tokens, newest first.
 func (q Queries) APITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+issuedColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
 	var ts []*APIToken
 	for rows.Next() {
-		t, err := scanToken(rows)
+		t, err := scanToken(rows, q.db.Now())
 		if err != nil {
 			return nil, err
 		}

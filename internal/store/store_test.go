@@ -398,10 +398,13 @@ func TestLoginStateSessionsAndTokens(t *testing.T) {
 			t.Fatalf("token: %+v %v", got, err)
 		}
 		err = db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.RevokeAPIToken(ctx, u.ID, tok.ID); err != nil {
+				return err
+			}
 			if n, err := tx.DeleteUserSessions(ctx, u.ID); err != nil || n != 1 {
 				return fmt.Errorf("deleted %d sessions: %v", n, err)
 			}
-			return tx.RevokeAPIToken(ctx, u.ID, tok.ID)
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
