@@ -191,6 +191,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if kind == binakerja.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="binakerja"`)
 	}
+	if e, ok := errors.AsType[*binakerja.Error](err); ok && (e.Key == "auth.reauth_required" || e.Key == "auth.reauth_failed") {
+		// A sensitive action wants a fresh code in X-BinaKerja-Reauth: say
+		// so in a way a program can read.
+		w.Header().Set("X-BinaKerja-Reauth", "required")
+	}
 	_ = writeJSON(w, route.Status(kind), body) // a client gone away has nothing more to be told
 }
 

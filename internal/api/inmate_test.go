@@ -73,7 +73,8 @@ func TestInmateImportFindReleaseOverTheAPI(t *testing.T) {
 		if r.StatusCode != 422 {
 			t.Fatalf("a NIK without a reason: %d", r.StatusCode)
 		}
-		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/nik", Token: officer, Body: `{"reason":"pendaftaran uji kompetensi"}`})
+		r = env.Do(t, servertest.Request{Method: "POST", Path: path + "/nik", Token: officer, Body: `{"reason":"pendaftaran uji kompetensi"}`,
+			Header: reauth(t, env, binakerja.RoleFacilityOfficer)})
 		if r.StatusCode != 200 || !strings.Contains(string(r.Body), "1608011506880003") {
 			t.Fatalf("reveal: %d %s", r.StatusCode, r.Body)
 		}
@@ -93,7 +94,7 @@ func TestInmateImportFindReleaseOverTheAPI(t *testing.T) {
 		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"status":"KLIEN"`) {
 			t.Fatalf("release: %d %s", r.StatusCode, r.Body)
 		}
-		r = env.Do(t, servertest.Request{Method: "GET", Path: path + "/export", Token: officer})
+		r = env.Do(t, servertest.Request{Method: "GET", Path: path + "/export", Token: officer, Header: reauth(t, env, binakerja.RoleFacilityOfficer)})
 		if r.StatusCode != 200 || !strings.Contains(string(r.Body), `"action":"nik.view"`) || !strings.Contains(string(r.Body), `"nik":"1608011506880003"`) {
 			t.Fatalf("export: %d %s", r.StatusCode, r.Body)
 		}

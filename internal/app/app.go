@@ -17,6 +17,7 @@ import (
 	"binakerja/internal/keys"
 	"binakerja/internal/nik"
 	"binakerja/internal/store"
+	"binakerja/internal/totp"
 )
 
 // Settings are the security limits of the application.
@@ -25,6 +26,7 @@ type Settings struct {
 	SessionAbsolute time.Duration // and after this long in any case
 	AccountThrottle Throttle      // failed sign-ins to one account (kept in the database)
 	AddressThrottle Throttle      // failed sign-ins from one address, or IPv6 /64 (kept in memory)
+	ReauthWindow    time.Duration // how long a re-authentication lasts for the sensitive actions (5 minutes when zero)
 	BaseURL         string        // the public URL, for links in credentials
 }
 
@@ -72,6 +74,7 @@ var DefaultSettings = Settings{
 	SessionAbsolute: 12 * time.Hour,
 	AccountThrottle: Throttle{Free: 5, Base: time.Minute, Max: time.Hour, Forget: 24 * time.Hour},
 	AddressThrottle: Throttle{Free: 20, Base: time.Minute, Max: time.Hour, Forget: time.Hour},
+	ReauthWindow:    5 * time.Minute,
 }
 
 // App is the application: the database, the keys and the settings.
@@ -79,8 +82,13 @@ type App struct {
 	db       *store.DB
 	nik      *nik.Protector     // nil without a key ring: identity numbers cannot be handled
 	issuer   *credential.Issuer // nil without a key ring: credentials cannot be signed
+	totp     *totp.Sealer       // nil without a key ring: TOTP cannot be set up or checked
 	log      *slog.Logger
 	settings Settings
+
+	// recoveryKey keys the hashes of recovery codes (from the first root
+	// key, so that a rotation keeps them).
+	recoveryKey []byte
 
 	mu       sync.Mutex
 	failures map[string]*failureRun // failed sign-ins per client address
@@ -100,6 +108,10 @@ func New(db *store.DB, ring *keys.Ring, log *slog.Logger, s Settings) (*App, err
 		}
 		a.nik = p
 		a.issuer = credential.New(ring, s.BaseURL)
+		if a.totp, err = totp.NewSealer(ring); err != nil {
+			return nil, err
+		}
+		a.recoveryKey = ring.First().Derive(keys.RecoveryCode)
 		db.SetAuditKeys(AuditKeys(ring))
 	}
 	return a, nil
@@ -116,6 +128,16 @@ type Actor struct {
 	CLI       string // the operating-system user running the command line
 	IP        string
 	RequestID string
+	// How the user proved who they are, for the actions that ask for a
+	// recent proof (see fresh): a browser session (the hash of its token),
+	// or an API token with the code it sent in X-BinaKerja-Reauth.
+	Session string
+	Token   bool
+	Reauth  string
+	// Pending is a browser half way through signing in: its password was
+	// right and the second step is awaited. User is nil meanwhile, so that
+	// nothing else is open to it.
+	Pending *SignIn
 }
 
 // CLIActor is the command line run by the named operating-system user.

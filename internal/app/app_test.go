@@ -114,10 +114,7 @@ func TestFailuresSlowAnAccountWithoutLockingIt(t *testing.T) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()
 		u := e.user(t, "admin@example.id", binakerja.RoleAdmin, "")
-		session, _, err := e.app.Login(ctx, u.Email, goodPassword, "10.0.0.1", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		session := e.signIn(t, u.Email, "10.0.0.1")
 		token, _, err := e.app.CreateAPIToken(ctx, e.cli, u.Email, "script")
 		if err != nil {
 			t.Fatal(err)
@@ -257,10 +254,7 @@ func TestSessionIdleAndAbsoluteTimeouts(t *testing.T) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()
 		u := e.user(t, "a@example.id", binakerja.RoleAdmin, "")
-		tok, _, err := e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := e.signIn(t, u.Email, "127.0.0.1")
 		e.clock.Advance(29 * time.Minute)
 		if _, err := e.app.Authenticate(ctx, tok); err != nil {
 			t.Fatalf("at 29 minutes: %v", err)
@@ -274,7 +268,7 @@ func TestSessionIdleAndAbsoluteTimeouts(t *testing.T) {
 			t.Fatalf("after 30 idle minutes: %v", err)
 		}
 
-		tok, _, _ = e.app.Login(ctx, u.Email, goodPassword, "127.0.0.1", "")
+		tok = e.signIn(t, u.Email, "127.0.0.1")
 		for elapsed := time.Duration(0); elapsed < 12*time.Hour-10*time.Minute; elapsed += 10 * time.Minute {
 			e.clock.Advance(10 * time.Minute)
 			if _, err := e.app.Authenticate(ctx, tok); err != nil {

@@ -87,17 +87,30 @@ func (a *App) Login(ctx context.Context, email, pw, ip, userAgent string) (token
 		if err := tx.DeleteExpiredSessions(ctx, tx.Now.Add(-a.settings.SessionIdle)); err != nil {
 			return err
 		}
-		err := tx.CreateSession(ctx, &store.Session{TokenHash: hash, UserID: st.UserID, CreatedAt: tx.Now,
-			LastSeenAt: tx.Now, ExpiresAt: tx.Now.Add(a.settings.SessionAbsolute), IP: ip, UserAgent: truncate(userAgent, 200)})
-		if err != nil {
+		var err error
+		if u, err = tx.User(ctx, st.UserID); err != nil {
 			return err
 		}
-		if u, err = tx.User(ctx, st.UserID); err != nil {
+		// The second step: a code when the account has TOTP; else, for a
+		// staff role, setting it up (see Session); else none, and the
+		// password alone is a fresh proof for the sensitive actions.
+		s := &store.Session{TokenHash: hash, UserID: st.UserID, CreatedAt: tx.Now, LastSeenAt: tx.Now,
+			ExpiresAt: tx.Now.Add(a.settings.SessionAbsolute), IP: ip, UserAgent: truncate(userAgent, 200)}
+		var details any
+		switch {
+		case st.TOTP:
+			s.Stage, details = store.StageCode, map[string]string{"second_step": "code"}
+		case TOTPRequired(u):
+			details = map[string]string{"second_step": "enrol"}
+		default:
+			s.ReauthAt = tx.Now
+		}
+		if err := tx.CreateSession(ctx, s); err != nil {
 			return err
 		}
 		liveGrants(u)
 		ac.User = u
-		return a.record(ctx, tx, ac, "", "auth.login", "user", itoa(u.ID), "", nil)
+		return a.record(ctx, tx, ac, "", "auth.login", "user", itoa(u.ID), "", details)
 	})
 	if err != nil {
 		return "", nil, err
@@ -156,43 +169,19 @@ func (a *App) recordAuth(ctx context.Context, ac Actor, userID int64, action str
 	}
 }
 
-// Authenticate returns the user of a session token, ending the session when it
-// has been idle too long or reached its absolute end.
+// Authenticate returns the user of a session token whose sign-in is done,
+// ending the session when it has been idle too long or reached its absolute
+// end. A sign-in still waiting for its second step is Unauthenticated (see
+// Session).
 func (a *App) Authenticate(ctx context.Context, token string) (*binakerja.User, error) {
-	if token == "" {
-		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.required")
-	}
-	hash := hashSecret(token)
-	s, err := a.db.Session(ctx, hash)
-	if binakerja.ErrorKind(err) == binakerja.NotFound {
-		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.required")
-	}
+	s, err := a.Session(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	now := a.db.Now()
-	if now.Sub(s.LastSeenAt) >= a.settings.SessionIdle || !now.Before(s.ExpiresAt) {
-		err := a.db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, hash) })
-		if err != nil {
-			return nil, err
-		}
-		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.expired")
+	if s.Step != StepDone {
+		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.second_step")
 	}
-	u, err := a.db.User(ctx, s.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if !u.Active { // a throttled account's sessions go on: throttling slows guessing, not work
-		return nil, binakerja.Errorf(binakerja.Unauthenticated, "auth.required")
-	}
-	liveGrants(u)
-	// Record activity at most once a minute, to spare the writer.
-	if now.Sub(s.LastSeenAt) >= time.Minute {
-		if err := a.db.Transact(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, hash) }); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
+	return s.User, nil
 }
 
 // liveGrants drops from a signed-in user the grants at a deactivated

@@ -268,6 +268,9 @@ func (a *App) RevealNIK(ctx context.Context, ac Actor, id int64, reason string) 
 	if a.nik == nil {
 		return "", binakerja.Errorf(binakerja.Internal, "error.internal")
 	}
+	if err := a.fresh(ctx, ac, "nik.view"); err != nil {
+		return "", err
+	}
 	plain, err := a.nik.Open(r.UID, r.NIKSealed)
 	if err != nil {
 		return "", err
@@ -448,6 +451,9 @@ type SubjectAccess struct {
 func (a *App) ExportSubject(ctx context.Context, ac Actor, id int64) (*SubjectAccess, error) {
 	role, r, err := a.inmateFor(ctx, ac, binakerja.ActionSubjectExport, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.fresh(ctx, ac, "subject.export"); err != nil {
 		return nil, err
 	}
 	// The person is entitled to everything held about them, whichever

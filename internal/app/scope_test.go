@@ -29,7 +29,7 @@ func TestAScopedAdminManagesOnlyUsersWhollyWithinReach(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		as := app.Actor{User: prisonAdmin}
+		as := e.actor(t, prisonAdmin.Email) // signed in with both steps: its changes go through
 		for _, u := range []*binakerja.User{root, labour} {
 			if _, err := e.app.User(ctx, as, u.ID); binakerja.ErrorKind(err) != binakerja.NotFound {
 				t.Errorf("viewing %s: %v, want NotFound", u.Email, err)
@@ -120,10 +120,7 @@ func TestGrantsAtAnInactiveOrganisationGiveNothing(t *testing.T) {
 			t.Fatalf("the imported person: %v %v", people, err)
 		}
 		person := people[0].ID
-		session, _, err := e.app.Login(ctx, officer.Email, goodPassword, "10.0.0.1", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		session := e.signIn(t, officer.Email, "10.0.0.1")
 		token, _, err := e.app.CreateAPIToken(ctx, e.cli, officer.Email, "script")
 		if err != nil {
 			t.Fatal(err)
@@ -132,15 +129,24 @@ func TestGrantsAtAnInactiveOrganisationGiveNothing(t *testing.T) {
 		// through the token: list, import, reveal.
 		works := func() []bool {
 			var out []bool
-			for _, who := range []func() (*binakerja.User, error){
-				func() (*binakerja.User, error) { return e.app.Authenticate(ctx, session) },
-				func() (*binakerja.User, error) { return e.app.AuthenticateToken(ctx, token) },
+			for _, who := range []func() (app.Actor, error){
+				func() (app.Actor, error) {
+					s, err := e.app.Session(ctx, session)
+					if err != nil {
+						return app.Actor{}, err
+					}
+					return s.Into(app.Actor{}), nil
+				},
+				func() (app.Actor, error) {
+					u, err := e.app.AuthenticateToken(ctx, token)
+					// The full NIK over a token takes a fresh code.
+					return app.Actor{User: u, Token: true, Reauth: e.code(testSecret(officer.Email))}, err
+				},
 			} {
-				u, err := who()
+				as, err := who()
 				if err != nil {
 					t.Fatalf("authenticate: %v", err)
 				}
-				as := app.Actor{User: u}
 				_, _, err = e.app.Inmates(ctx, as, app.InmateQuery{})
 				out = append(out, err == nil)
 				_, err = e.app.ImportInmates(ctx, as, lp.Code, source(threeRows), app.ImportOptions{FileName: "x.csv", DryRun: true})

@@ -94,6 +94,9 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, in NewUser) (*binakerja.
 		}
 		role = r
 	}
+	if err := a.fresh(ctx, ac, "user.create"); err != nil {
+		return nil, "", err
+	}
 	hash := password.Hash(in.Password)
 	err := a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateUser(ctx, u, hash); err != nil {
@@ -208,6 +211,9 @@ func (a *App) AddGrant(ctx context.Context, ac Actor, userID int64, g GrantInput
 	if err != nil {
 		return nil, err
 	}
+	if err := a.fresh(ctx, ac, "authz.grant"); err != nil {
+		return nil, err
+	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.AddGrant(ctx, u.ID, g.Role, g.Org); err != nil {
 			return err
@@ -233,6 +239,9 @@ func (a *App) RemoveGrant(ctx context.Context, ac Actor, userID int64, g GrantIn
 	}
 	role, err := a.checkGrant(ctx, ac, "role", &g)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.fresh(ctx, ac, "authz.revoke"); err != nil {
 		return nil, err
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
@@ -276,6 +285,9 @@ func (a *App) SetUserActive(ctx context.Context, ac Actor, userID int64, active 
 	action := "user.enable"
 	if !active {
 		action = "user.disable"
+	}
+	if err := a.fresh(ctx, ac, action); err != nil {
+		return nil, err
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.UpdateUser(ctx, u); err != nil {

@@ -50,6 +50,7 @@ Commands:
   user create --email E --name N --role R [--org CODE] [--password-stdin]
                                     add a user (prints a one-time password unless --password-stdin)
   user unlock --email E             clear failed sign-ins, ending the throttling
+  user reset-2fa --email E          clear two-step verification (a lost phone) and end the user's sessions
   token create --email E [--name L] print a new API token for the user
   import inmates --org CODE [--dry-run] [--on-error abort|skip] [--sheet S] FILE
                                     import people in custody from a CSV or XLSX file

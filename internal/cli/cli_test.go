@@ -198,7 +198,8 @@ func TestDemoSeedsPrintsLoginsAndServes(t *testing.T) {
 		}
 		s := out.String()
 		for _, w := range []string{want, url, "binakerja-demo", "admin@binakerja.test", "facility_officer",
-			"labour_officer", "assessor", "probation_officer", "employer", "analyst"} {
+			"labour_officer", "assessor", "probation_officer", "employer", "analyst",
+			"Two-step sign-in", "BINA KERJ ADEM OLAP ASMA RTAP URAX 2345"} {
 			if !strings.Contains(s, w) {
 				t.Errorf("round %d: the demo's greeting lacks %q:\n%s", round, w, s)
 			}

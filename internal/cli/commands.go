@@ -85,7 +85,7 @@ func runMigrate(ctx context.Context, args []string, env Env) error {
 
 func runUser(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
-		return usagef("user: want create or unlock")
+		return usagef("user: want create, unlock or reset-2fa")
 	}
 	cfg := config.Load(env.Getenv)
 	switch args[0] {
@@ -156,8 +156,32 @@ func runUser(ctx context.Context, args []string, env Env) error {
 		}
 		fmt.Fprintf(env.Stdout, "cleared the failed sign-ins of %s\n", u.Email)
 		return nil
+	case "reset-2fa":
+		fs := flags("user reset-2fa", env)
+		cfg.DBFlag(fs)
+		email := fs.String("email", "", "email address (required)")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *email == "" {
+			return usagef("user reset-2fa: --email is required")
+		}
+		a, closeDB, err := openApp(ctx, cfg, logger(cfg, env.Stderr))
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		u, err := a.ResetTOTP(ctx, app.CLIActor(osUser(env)), *email)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "cleared the two-step verification of %s and ended their sessions\n", u.Email)
+		if app.TOTPRequired(u) {
+			fmt.Fprintln(env.Stdout, "they set it up again at their next sign-in")
+		}
+		return nil
 	}
-	return usagef("user: unknown subcommand %q (want create or unlock)", args[0])
+	return usagef("user: unknown subcommand %q (want create, unlock or reset-2fa)", args[0])
 }
 
 func roleList() string {

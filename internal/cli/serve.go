@@ -6,11 +6,14 @@ import (
 	"net"
 	"strings"
 
+	qrcode "github.com/skip2/go-qrcode"
+
 	"binakerja/internal/app"
 	"binakerja/internal/config"
 	"binakerja/internal/demo"
 	"binakerja/internal/importer"
 	"binakerja/internal/server"
+	"binakerja/internal/totp"
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
@@ -74,6 +77,14 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("seed the demo world: %w", err)
 	}
+	var emails []string
+	for _, l := range demo.Logins {
+		emails = append(emails, l.Email)
+	}
+	secret, err := a.EnrolDemoTOTP(ctx, app.CLIActor(osUser(env)), emails...)
+	if err != nil {
+		return fmt.Errorf("set up the demo logins' two-step sign-in: %w", err)
+	}
 	return serve(ctx, a, cfg, env, func(url string) {
 		w := env.Stdout
 		state := "reused"
@@ -88,6 +99,13 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 				org = l.Org
 			}
 			fmt.Fprintf(w, "  %-18s %-32s %s\n", l.Role, l.Email, org)
+		}
+		fmt.Fprintf(w, "\nTwo-step sign-in: after the password, every login but the employer's asks for a\n"+
+			"code from an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP,\n"+
+			"Aegis …). The demo logins share one key, public like their password; add it once:\n  %s\n",
+			totp.Groups(secret))
+		if q, err := qrcode.New(totp.URI("BinaKerja", "demo", secret), qrcode.Low); err == nil {
+			fmt.Fprintf(w, "or scan:\n%s", q.ToSmallString(false))
 		}
 		fmt.Fprintln(w, "\nPress Ctrl+C to stop.")
 	})

@@ -29,6 +29,12 @@ const (
 	// the chain verifiable from its start.
 	AuditChain      = "binakerja audit chain hmac v1"
 	AuditCheckpoint = "binakerja audit checkpoint hmac v1"
+	// The second step of signing in: the TOTP secrets are sealed
+	// (AES-256-GCM) under a key of each root key, as the NIKs are; the
+	// recovery codes are stored as HMAC-SHA-256 under a key of the first
+	// root key, so that a rotation leaves them valid.
+	TOTPSecret   = "binakerja totp secret aes-gcm v1" // #nosec G101 -- the HKDF label of a purpose, not a secret
+	RecoveryCode = "binakerja recovery code hmac v1"
 )
 
 // Root is one root key of the ring.

@@ -206,6 +206,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			var err error
 			if ok {
 				ac.User, err = s.app.AuthenticateToken(r.Context(), strings.TrimSpace(token))
+				ac.Token, ac.Reauth = true, r.Header.Get("X-BinaKerja-Reauth")
 			} else {
 				err = binakerja.Errorf(binakerja.Unauthenticated, "auth.token_invalid")
 			}
@@ -214,10 +215,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		} else if c, err := r.Cookie(web.SessionCookieName(s.secure)); err == nil && c.Value != "" {
-			u, err := s.app.Authenticate(r.Context(), c.Value)
+			// A sign-in still waiting for its second step comes in as Pending,
+			// with no user: only the second step's pages take it.
+			si, err := s.app.Session(r.Context(), c.Value)
 			switch {
 			case err == nil:
-				ac.User = u
+				ac = si.Into(ac)
 			case binakerja.ErrorKind(err) == binakerja.Unauthenticated:
 				http.SetCookie(w, web.Cookie(s.secure, c.Name, "", -1))
 			default:

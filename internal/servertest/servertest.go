@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,7 @@ import (
 	"binakerja/internal/keys"
 	"binakerja/internal/server"
 	"binakerja/internal/store"
+	"binakerja/internal/totp"
 )
 
 func init() {
@@ -66,6 +68,38 @@ type Env struct {
 	router routers.Router
 	dsn    string
 	raw    *sql.DB
+
+	mu      sync.Mutex
+	steps   map[string]int64  // the last TOTP step whose code Code gave, by email
+	secrets map[string][]byte // the TOTP secrets Login set up, by email (else the demo's)
+}
+
+// Code returns a TOTP code that the user with the given email has not used
+// yet, of the demo secret (or of the one Login set up for them): of the
+// clock's step or the next, else (when the test used those) of a step after
+// moving the clock on by 30 seconds. It knows only the codes it gave.
+func (e *Env) Code(t testing.TB, email string) string {
+	t.Helper()
+	secret, err := totp.Decode(totp.DemoSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	key := binakerja.NormalizeEmail(email)
+	if s, ok := e.secrets[key]; ok {
+		secret = s
+	}
+	for {
+		cur := totp.Step(e.Clock.Now())
+		for s := cur; s <= cur+totp.Skew; s++ {
+			if s > e.steps[key] {
+				e.steps[key] = s
+				return totp.Code(secret, s)
+			}
+		}
+		e.Clock.Advance(totp.Period)
+	}
 }
 
 // SQL runs a statement on the database with a plain connection of its own,
@@ -140,6 +174,13 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	if _, err := demo.Seed(ctx, a); err != nil {
 		t.Fatal(err)
 	}
+	var emails []string
+	for _, l := range demo.Logins {
+		emails = append(emails, l.Email)
+	}
+	if _, err := a.EnrolDemoTOTP(ctx, app.CLIActor("test"), emails...); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(a, nil, o.Secure)
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +188,7 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &Env{URL: ts.URL, App: a, DB: db, Server: srv, Clock: clock, dsn: dsn,
-		Tokens: map[binakerja.Role]string{}, Users: map[binakerja.Role]*binakerja.User{}}
+		Tokens: map[binakerja.Role]string{}, Users: map[binakerja.Role]*binakerja.User{}, steps: map[string]int64{}}
 	for _, l := range demo.Logins {
 		secret, _, err := a.CreateAPIToken(ctx, app.CLIActor("test"), l.Email, "test")
 		if err != nil {
@@ -271,8 +312,81 @@ func NoRedirect(jar http.CookieJar) *http.Client {
 }
 
 // Login signs in through the login form as the given email (with the demo
-// password) and returns a client holding the session cookie.
+// password) and, when the second step is asked, with a code of the demo
+// TOTP secret (see Code), and returns a client holding the session cookie.
 func (e *Env) Login(t testing.TB, email string) *http.Client {
+	t.Helper()
+	c := e.Password(t, email)
+	switch {
+	case c.loc == "/login/code":
+		r := e.Form(t, c.Client, "/login/code", url.Values{"code": {e.Code(t, email)}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign in as %s: the code answered %d", email, r.StatusCode)
+		}
+	case c.loc == "/login/enrol":
+		e.Enrol(t, c.Client, email, "/login/enrol")
+	case strings.HasPrefix(c.loc, "/login"):
+		t.Fatalf("sign in as %s: sent on to %s", email, c.loc)
+	}
+	return c.Client
+}
+
+var (
+	setupToken  = regexp.MustCompile(`name="setup" value="([^"]+)"`)
+	setupSecret = regexp.MustCompile(`data-testid="totp-secret">([^<]+)<`)
+	recovery    = regexp.MustCompile(`<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>`)
+)
+
+// Enrol sets up TOTP on the page at path (the sign-in's /login/enrol, or
+// /account) as a person would: reads the secret the page shows, confirms it
+// with a code, and returns the recovery codes shown. Code then gives codes
+// of that secret.
+func (e *Env) Enrol(t testing.TB, c *http.Client, email, path string) []string {
+	t.Helper()
+	page := e.Do(t, Request{Method: "GET", Path: path, Client: c})
+	tok, sec := setupToken.FindSubmatch(page.Body), setupSecret.FindSubmatch(page.Body)
+	if page.StatusCode != http.StatusOK || tok == nil || sec == nil {
+		t.Fatalf("set up TOTP for %s: %s answered %d without a setup", email, path, page.StatusCode)
+	}
+	secret, err := totp.Decode(string(sec[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	if e.secrets == nil {
+		e.secrets = map[string][]byte{}
+	}
+	e.secrets[binakerja.NormalizeEmail(email)] = secret
+	e.mu.Unlock()
+	action := "/login/enrol"
+	if path == "/account" {
+		action = "/account/2fa"
+	}
+	r := e.Form(t, c, action, url.Values{"setup": {string(tok[1])}, "code": {e.Code(t, email)}})
+	var codes []string
+	for _, m := range recovery.FindAllSubmatch(r.Body, -1) {
+		codes = append(codes, string(m[1]))
+	}
+	if r.StatusCode != http.StatusOK || len(codes) != 10 {
+		t.Fatalf("set up TOTP for %s: %d with %d recovery codes", email, r.StatusCode, len(codes))
+	}
+	return codes
+}
+
+// PasswordStep is a client that gave the password, and where the sign-in
+// sent it.
+type PasswordStep struct {
+	*http.Client
+	loc string
+}
+
+// Location is where the password step sent the client: the second step's
+// page, or on.
+func (p PasswordStep) Location() string { return p.loc }
+
+// Password gives the demo password for email on the sign-in form: the first
+// step alone.
+func (e *Env) Password(t testing.TB, email string) PasswordStep {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := NoRedirect(jar)
@@ -288,7 +402,8 @@ func (e *Env) Login(t testing.TB, email string) *http.Client {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in as %s: status %d", email, resp.StatusCode)
 	}
-	return c
+	loc, _, _ := strings.Cut(resp.Header.Get("Location"), "?")
+	return PasswordStep{Client: c, loc: loc}
 }
 
 // Form posts a urlencoded form from this site's origin with client c.

@@ -18,26 +18,42 @@ type Session struct {
 	ExpiresAt  time.Time // the absolute end, whatever the activity
 	IP         string
 	UserAgent  string
+	// Stage is how far the sign-in got: "" done, StageCode while the
+	// second step's code is awaited.
+	Stage        string
+	CodeFailures int       // wrong codes typed into this sign-in
+	ReauthAt     time.Time // when the user last gave their password (and code) here; zero if never
+	TOTP         bool      // the user has a TOTP secret (read with the session, not stored in it)
 }
+
+// StageCode marks a session whose password was right and whose second
+// step's code is awaited.
+const StageCode = "code"
 
 // CreateSession stores s.
 func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at,
-		expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IP, s.UserAgent)
+		expires_at, ip, user_agent, stage, reauth_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.IP, s.UserAgent, s.Stage, nullTime(s.ReauthAt))
 	return mapError(err)
 }
 
 // Session returns the session whose token has the given hash.
 func (q Queries) Session(ctx context.Context, tokenHash string) (*Session, error) {
 	var s Session
-	err := q.q.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent
-		FROM sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.IP, &s.UserAgent)
+	var reauth sql.NullTime
+	err := q.q.QueryRowContext(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ip,
+		s.user_agent, s.stage, s.code_failures, s.reauth_at, u.totp_secret IS NOT NULL
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.IP, &s.UserAgent,
+			&s.Stage, &s.CodeFailures, &reauth, &s.TOTP)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC()
+	if reauth.Valid {
+		s.ReauthAt = reauth.Time.UTC()
+	}
 	return &s, nil
 }
 
@@ -45,6 +61,39 @@ func (q Queries) Session(ctx context.Context, tokenHash string) (*Session, error
 func (tx *Tx) TouchSession(ctx context.Context, tokenHash string) error {
 	_, err := tx.q.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, tx.Now, tokenHash)
 	return mapError(err)
+}
+
+// CompleteSession ends the sign-in of the session oldHash, whose second step
+// was passed at tx.Now: the session takes the token newHash (a new token
+// for the new privilege, so that one learnt before cannot ride it), its
+// stage and failures are cleared, and its user counts as having just
+// re-authenticated. A session that is gone is NotFound.
+func (tx *Tx) CompleteSession(ctx context.Context, oldHash, newHash string) error {
+	res, err := tx.q.ExecContext(ctx, `UPDATE sessions SET token_hash = $1, stage = '', code_failures = 0,
+		reauth_at = $2, last_seen_at = $2 WHERE token_hash = $3`, newHash, tx.Now, oldHash)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	return nil
+}
+
+// SetSessionReauth records that the session's user re-authenticated at
+// tx.Now.
+func (tx *Tx) SetSessionReauth(ctx context.Context, tokenHash string) error {
+	_, err := tx.q.ExecContext(ctx, `UPDATE sessions SET reauth_at = $1 WHERE token_hash = $2`, tx.Now, tokenHash)
+	return mapError(err)
+}
+
+// SessionCodeFailed counts a wrong code typed into the session's sign-in
+// and returns how many there have been.
+func (tx *Tx) SessionCodeFailed(ctx context.Context, tokenHash string) (int, error) {
+	var n int
+	err := tx.q.QueryRowContext(ctx, `UPDATE sessions SET code_failures = code_failures + 1 WHERE token_hash = $1
+		RETURNING code_failures`, tokenHash).Scan(&n)
+	return n, mapError(err)
 }
 
 // DeleteSession ends one session.

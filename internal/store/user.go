@@ -287,6 +287,7 @@ type LoginState struct {
 	// unchecked; zero when the account has not been throttled since its
 	// last success or unlock.
 	ThrottledUntil time.Time
+	TOTP           bool // the account has a TOTP secret: a code is the second step
 }
 
 // The columns keep the names of the lock that throttling replaced:
@@ -297,9 +298,9 @@ type LoginState struct {
 func (q Queries) LoginState(ctx context.Context, email string) (*LoginState, error) {
 	var s LoginState
 	var last, until sql.NullTime
-	err := q.q.QueryRowContext(ctx, `SELECT id, password_hash, active, failed_logins, first_failed_at, locked_at
-		FROM users WHERE email = $1`, binakerja.NormalizeEmail(email)).
-		Scan(&s.UserID, &s.PasswordHash, &s.Active, &s.FailedLogins, &last, &until)
+	err := q.q.QueryRowContext(ctx, `SELECT id, password_hash, active, failed_logins, first_failed_at, locked_at,
+		totp_secret IS NOT NULL FROM users WHERE email = $1`, binakerja.NormalizeEmail(email)).
+		Scan(&s.UserID, &s.PasswordHash, &s.Active, &s.FailedLogins, &last, &until, &s.TOTP)
 	if err != nil {
 		return nil, mapError(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"binakerja"
+	"binakerja/internal/app"
 	"binakerja/internal/route"
 	"binakerja/internal/store"
 )
@@ -22,9 +23,8 @@ func ClientIP(r *http.Request) string {
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) error {
-	if route.ActorFrom(r.Context()).User != nil {
-		redirectNext(w, r, r.URL.Query().Get("next"))
-		return nil
+	if ac := route.ActorFrom(r.Context()); ac.User != nil || ac.Pending != nil {
+		return h.toStep(w, r, ac, r.URL.Query().Get("next"))
 	}
 	p := h.newPage(w, r, "login.title", nil)
 	p.Form = newForm(r.URL.Query())
@@ -55,6 +55,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, route.Status(e.Kind), "login", p)
 	}
 	h.setSession(w, token)
+	// The second step, when the account has one or must set one up.
+	if s, err := h.app.Session(r.Context(), token); err == nil && s.Step != app.StepDone {
+		http.Redirect(w, r, stepURL(s, r.PostForm.Get("next")), http.StatusSeeOther) // #nosec G710 -- a path of this site, next through safeNext
+		return nil
+	}
 	redirectNext(w, r, r.PostForm.Get("next"))
 	return nil
 }
@@ -143,15 +148,41 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 type accountData struct {
 	Tokens   []*store.APIToken
 	NewToken string
+	TOTP     *app.TOTPStatus
+	Setup    *totpSetupView // the secret to set up, when there is none yet
+}
+
+// accountExtra is what one answer of the account page adds: a token just
+// made, or the TOTP setup being confirmed.
+type accountExtra struct {
+	NewToken string
+	Setup    string
 }
 
 func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request, status int, form *Form, newToken string) error {
+	return h.accountPageWith(w, r, status, form, accountExtra{NewToken: newToken})
+}
+
+func (h *Handler) accountPageWith(w http.ResponseWriter, r *http.Request, status int, form *Form, x accountExtra) error {
 	ac := route.ActorFrom(r.Context())
 	tokens, err := h.app.APITokens(r.Context(), ac)
 	if err != nil {
 		return err
 	}
-	p := h.newPage(w, r, "account.title", accountData{Tokens: tokens, NewToken: newToken})
+	d := accountData{Tokens: tokens, NewToken: x.NewToken}
+	if d.TOTP, err = h.app.TOTPStatus(r.Context(), ac); err != nil {
+		return err
+	}
+	if !d.TOTP.Enrolled {
+		s, err := h.app.TOTPSetup(r.Context(), ac, x.Setup)
+		if err != nil {
+			return err
+		}
+		if d.Setup, err = setupView(s, "/account/2fa", ""); err != nil {
+			return err
+		}
+	}
+	p := h.newPage(w, r, "account.title", d)
 	p.Form = form
 	return h.render(w, status, "account", p)
 }

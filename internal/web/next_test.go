@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http/cookiejar"
 	"net/url"
 	"testing"
 
@@ -69,11 +70,18 @@ func TestSignInGoesOnlyToAPathOfThisSite(t *testing.T) {
 			t.Errorf("next=%q goes to %q, want %q", next, got, want)
 		}
 	}
-	// After signing in, too.
-	c2 := servertest.NoRedirect(nil)
-	r := env.Form(t, c2, "/login", url.Values{"email": {servertest.Email(binakerja.RoleAssessor)}, "password": {"binakerja-demo"},
+	// After signing in, too: the password step drops the bad next, and so
+	// does the code step.
+	jar, _ := cookiejar.New(nil)
+	c2 := servertest.NoRedirect(jar)
+	assessor := servertest.Email(binakerja.RoleAssessor)
+	r := env.Form(t, c2, "/login", url.Values{"email": {assessor}, "password": {"binakerja-demo"},
 		"next": {"/\t/evil.example"}})
-	if r.StatusCode != 303 || r.Header.Get("Location") != "/" {
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/login/code" {
 		t.Fatalf("sign-in with next=/<tab>/evil.example: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	r = env.Form(t, c2, "/login/code", url.Values{"code": {env.Code(t, assessor)}, "next": {"/\t/evil.example"}})
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/" {
+		t.Fatalf("the code with next=/<tab>/evil.example: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
 }

@@ -68,6 +68,12 @@ func (h *Handler) routes() {
 	t.Handle("GET /static/{hash}/{file}", route.Public, h.serveStatic)
 	t.Handle("GET /login", route.Public, h.loginForm)
 	t.Handle("POST /login", route.Public, h.login)
+	t.Handle("GET /login/code", route.Public, h.loginCodeForm)
+	t.Handle("POST /login/code", route.Public, h.loginCode)
+	t.Handle("GET /login/enrol", route.Public, h.loginEnrolForm)
+	t.Handle("POST /login/enrol", route.Public, h.loginEnrol)
+	t.Handle("GET /reauth", binakerja.ActionSelf, h.reauthForm)
+	t.Handle("POST /reauth", binakerja.ActionSelf, h.reauth)
 	t.Handle("POST /logout", route.Public, h.logout)
 	t.Handle("POST /language", route.Public, h.setLanguage)
 	t.Handle("GET /v/{code}", route.Public, h.verify)
@@ -76,6 +82,9 @@ func (h *Handler) routes() {
 	t.Handle("POST /account/password", binakerja.ActionSelf, h.accountPassword)
 	t.Handle("POST /account/tokens", binakerja.ActionSelf, h.tokenCreate)
 	t.Handle("POST /account/tokens/{id}/revoke", binakerja.ActionSelf, h.tokenRevoke)
+	t.Handle("POST /account/2fa", binakerja.ActionSelf, h.accountTOTPEnrol)
+	t.Handle("POST /account/2fa/recovery-codes", binakerja.ActionSelf, h.accountRecoveryCodes)
+	t.Handle("POST /account/2fa/disable", binakerja.ActionSelf, h.accountTOTPDisable)
 	t.Handle("GET /organizations", binakerja.ActionOrgView, h.orgList)
 	t.Handle("GET /organizations/new", binakerja.ActionOrgCreate, h.orgNew)
 	t.Handle("POST /organizations", binakerja.ActionOrgCreate, h.orgCreate)
@@ -387,6 +396,12 @@ func (h *Handler) clearSession(w http.ResponseWriter) {
 // Unauthenticated, else an error page with the right status.
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := binakerja.ErrorKind(err)
+	if e, ok := errors.AsType[*binakerja.Error](err); ok && e.Kind == binakerja.Forbidden && e.Key == "auth.reauth_required" {
+		// A sensitive action asks for the password (and code) again: to
+		// the re-authentication page, and back.
+		http.Redirect(w, r, "/reauth?next="+url.QueryEscape(backTo(r)), http.StatusSeeOther)
+		return
+	}
 	if kind == binakerja.Unauthenticated {
 		next := r.URL.EscapedPath() // as sent: safeNext takes no raw space or control
 		if r.Method != http.MethodGet {

@@ -78,7 +78,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		"/inmates?release_from=2020-01-01&release_to=2030-12-31", "/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
 		"/organizations/LP-MARTAPURA", "/organizations/LP-MARTAPURA/edit", "/organizations/DITJENPAS",
 		"/users", "/users?role=employer", "/users/new", fmt.Sprintf("/users/%d", officer.ID),
-		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account",
+		fmt.Sprintf("/users/%d", admin.ID), "/audit", "/audit?action=auth.", "/account", "/reauth", "/reauth?next=/users/new",
 		"/partners", "/partners?q=mebel&size=KECIL", "/partners/CV-MEBEL-JATI", "/agreements", "/agreements?q=nothing",
 		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1",
 		"/internships?facility=LP-MARTAPURA", "/internships/1", "/internships/2",
@@ -87,8 +87,14 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	for _, lang := range []string{"id", "en"} {
 		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})
+		var visits []visit
 		for _, p := range pages {
-			r := env.Do(t, servertest.Request{Method: "GET", Path: p, Client: c})
+			visits = append(visits, visit{c, p})
+		}
+		visits = append(visits, twoStepPages(t, env, lang)...) // half signed in, and an employer's account
+		for _, v := range visits {
+			p := v.path
+			r := env.Do(t, servertest.Request{Method: "GET", Path: p, Client: v.client})
 			body := string(r.Body)
 			if r.StatusCode != 200 {
 				t.Errorf("%s %s: %d", lang, p, r.StatusCode)
