@@ -49,10 +49,11 @@ func InmateFile(w io.Writer, n int, seed uint64, region string, serialBase int, 
 			day += 40
 		}
 		serial := serialBase + i
-		// NIK: region (6) + birth date (6) + a 4-digit serial; the district
-		// digits carry the serial's high part so that NIKs stay unique.
-		nik := fmt.Sprintf("%s%02d%02d%02d%02d%04d", prefix, (serial/10000)%100, day, int(birth.Time().Month()),
-			birth.Time().Year()%100, serial%10000)
+		// NIK: region (6) + birth date (6) + a 4-digit serial of 0001–9999
+		// (never 0000, which no NIK has); the district digits carry the
+		// serial's high part so that NIKs stay unique.
+		nik := fmt.Sprintf("%s%02d%02d%02d%02d%04d", prefix, ((serial-1)/9999)%100, day, int(birth.Time().Month()),
+			birth.Time().Year()%100, (serial-1)%9999+1)
 		admission := today.AddDate(0, 0, -rng.IntN(5*365))
 		years, months := rng.IntN(6), rng.IntN(12)
 		if years == 0 && months < 3 {

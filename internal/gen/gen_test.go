@@ -21,9 +21,11 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var today = binakerja.NewDate(2026, 11, 26)
 
+// The serials cross 9,999 and 10,000, where a NIK's last four digits
+// would turn 0000.
 func TestInmateFileIsValidAndUnique(t *testing.T) {
 	var b bytes.Buffer
-	if err := gen.InmateFile(&b, 2000, 3, "16.08", 1, today); err != nil {
+	if err := gen.InmateFile(&b, 2000, 3, "16.08", 9000, today); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := importer.Open(&b, "")
