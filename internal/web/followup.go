@@ -21,7 +21,6 @@ type caseloadData struct {
 	Outcomes  []binakerja.Outcome
 	CanRecord bool
 	Next      string
-	Now       binakerja.Date
 }
 
 // Overdue reports whether a follow-up is past its grace.
@@ -142,7 +141,6 @@ type releaseBoardData struct {
 	Choices  []int
 	Facility string
 	Status   string
-	Counts   map[app.Readiness]int
 }
 
 // releaseBoard is a facility's release board: everyone due out within 30,
@@ -154,15 +152,13 @@ func (h *Handler) releaseBoard(w http.ResponseWriter, r *http.Request) error {
 	if days != 30 && days != 60 && days != 90 && days != 180 {
 		days = 90
 	}
-	d := releaseBoardData{Days: days, Choices: []int{30, 60, 90, 180}, Facility: code, Status: r.URL.Query().Get("status"),
-		Counts: map[app.Readiness]int{}}
+	d := releaseBoardData{Days: days, Choices: []int{30, 60, 90, 180}, Facility: code, Status: r.URL.Query().Get("status")}
 	if code != "" {
 		rows, err := h.app.ReleaseBoard(r.Context(), ac, code, days)
 		if err != nil {
 			return err
 		}
 		for _, row := range rows {
-			d.Counts[row.Readiness]++
 			if d.Status == "" || string(row.Readiness) == d.Status {
 				d.Rows = append(d.Rows, row)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"binakerja"
+	"binakerja/internal/api"
 	"binakerja/internal/app"
 	"binakerja/internal/route"
 	"binakerja/internal/store"
@@ -130,26 +131,6 @@ type partnerPageData struct {
 	Offences   []binakerja.OffenceGroup
 	KBLI       []string
 	Today      binakerja.Date
-}
-
-// Excludes reports whether the partner excludes an offence group, for the
-// form's check boxes.
-func (d partnerPageData) Excludes(g binakerja.OffenceGroup) bool {
-	for _, x := range d.Partner.Partner.Excluded {
-		if x == g {
-			return true
-		}
-	}
-	return false
-}
-
-// Contact returns the partner's i-th contact (empty past the last), for the
-// form's rows.
-func (d partnerPageData) Contact(i int) binakerja.Contact {
-	if i < len(d.Partner.Partner.Contacts) {
-		return d.Partner.Partner.Contacts[i]
-	}
-	return binakerja.Contact{}
 }
 
 func (h *Handler) partnerPage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
@@ -381,16 +362,8 @@ func (h *Handler) agreementDocument(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", d.MediaType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.Map(func(c rune) rune {
-		if c == '"' || c == '\\' || c < 0x20 || c > 0x7e {
-			return '_'
-		}
-		return c
-	}, d.FileName)+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(content)))
-	_, err = w.Write(content) // #nosec G705 -- an attachment of a type sniffed and allowed at upload (checkDocument), never HTML
-	return err
+	api.ServeDocument(w, d, content)
+	return nil
 }
 
 // stringsOf returns coded values as strings, for the options of a select.
