@@ -295,9 +295,43 @@ type Episode struct {
 	Status             LegalStatus
 	ReleaseDate        Date
 	ReleaseReason      ReleaseReason
+	PreviousEpisode    int64           // the episode before a re-admission; 0 for a first admission
+	Readmission        ReadmissionKind // what brought the person back; "" for a first admission
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int
+}
+
+// ReadmissionKind says what brought a released person back into custody,
+// for the re-admission figures: a new case, or the revocation of a
+// conditional release (PB, CB, CMB) before its supervision ended.
+type ReadmissionKind string
+
+// The kinds of re-admission.
+const (
+	ReadmissionNewCase    ReadmissionKind = "NEW_CASE"
+	ReadmissionRevocation ReadmissionKind = "REVOCATION"
+)
+
+// ReadmissionAfter types a re-admission on a day after the episode prev: a
+// revocation when prev ended in a conditional release whose supervision
+// (until the end of the sentence, the expected release date) had not yet
+// ended on that day, and a new case otherwise.
+func ReadmissionAfter(prev *Episode, admitted Date) ReadmissionKind {
+	if prev.ReleaseReason.StatusAfter() == StatusClient && !prev.ExpectedRelease.IsZero() &&
+		admitted.Before(prev.ExpectedRelease) {
+		return ReadmissionRevocation
+	}
+	return ReadmissionNewCase
+}
+
+// SupervisionEnd is the day the Bapas's supervision of a conditional
+// release ends (the end of the sentence); zero for any other episode.
+func (e *Episode) SupervisionEnd() Date {
+	if e.ReleaseDate.IsZero() || e.ReleaseReason.StatusAfter() != StatusClient {
+		return Date{}
+	}
+	return e.ExpectedRelease
 }
 
 // Open reports whether the episode has not ended.

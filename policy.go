@@ -47,6 +47,7 @@ const (
 	ActionPlacementManage   Action = "placement.manage"    // record placements and employment periods
 	ActionFollowUpView      Action = "followup.view"       // see hand-overs, follow-ups and placements after release
 	ActionFollowUpManage    Action = "followup.manage"     // acknowledge hand-overs and record follow-ups
+	ActionClientView        Action = "client.view"         // see the clients on conditional release a Bapas supervises
 )
 
 // Reach says how far a grant reaches for an action.
@@ -145,6 +146,9 @@ var Policy = map[Action]Rule{
 	ActionPlacementManage: {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleLabourOfficer, RoleProbationOfficer}},
 	ActionFollowUpView:    {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleLabourOfficer, RoleProbationOfficer}},
 	ActionFollowUpManage:  {Roles: []Role{RoleAdmin, RoleLabourOfficer, RoleProbationOfficer}},
+	// A conditional release is the supervising Bapas's client until the
+	// sentence ends: its probation officers see their own clients' road.
+	ActionClientView: {Roles: []Role{RoleAdmin, RoleProbationOfficer}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

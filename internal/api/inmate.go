@@ -79,6 +79,9 @@ type episode struct {
 	Status              string         `json:"status"`
 	ReleaseDate         binakerja.Date `json:"release_date"`
 	ReleaseReason       string         `json:"release_reason,omitempty"`
+	SupervisionEnd      binakerja.Date `json:"supervision_end"`
+	PreviousEpisodeID   int64          `json:"previous_episode_id,omitempty"`
+	Readmission         string         `json:"readmission,omitempty"`
 	StatusHistory       []statusChange `json:"status_history"`
 	Transfers           []transfer     `json:"transfers"`
 }
@@ -167,7 +170,8 @@ func detailJSON(d *app.InmateDetail) inmateDetail {
 			RegistrationNumber: e.RegistrationNumber, RegisterClass: e.RegisterClass, AdmissionDate: e.AdmissionDate,
 			Sentence: e.Sentence.String(), ExpectedReleaseDate: e.ExpectedRelease, HalfDate: e.HalfDate,
 			TwoThirdsDate: e.TwoThirdsDate, MilestoneSource: e.MilestoneSource, Status: string(e.Status),
-			ReleaseDate: e.ReleaseDate, ReleaseReason: string(e.ReleaseReason),
+			ReleaseDate: e.ReleaseDate, ReleaseReason: string(e.ReleaseReason), SupervisionEnd: e.SupervisionEnd(),
+			PreviousEpisodeID: e.PreviousEpisode, Readmission: string(e.Readmission),
 			StatusHistory: []statusChange{}, Transfers: []transfer{}}
 		for _, s := range e.History {
 			ep.StatusHistory = append(ep.StatusHistory, statusChange{Status: string(s.Status), Date: s.Date, Reason: s.Reason})

@@ -27,7 +27,9 @@ type Settings struct {
 	AccountThrottle Throttle      // failed sign-ins to one account (kept in the database)
 	AddressThrottle Throttle      // failed sign-ins from one address, or IPv6 /64 (kept in memory)
 	ReauthWindow    time.Duration // how long a re-authentication lasts for the sensitive actions (5 minutes when zero)
-	BaseURL         string        // the public URL, for links in credentials
+	BaseURL         string        // the public URL, for links in credentials and e-mails
+	MailAttempts    int           // e-mail attempts before giving up (MailAttempts when zero)
+	MailRetryBase   time.Duration // the first wait before another attempt, doubling (MailRetryBase when zero)
 }
 
 // Throttle slows sign-in after failures in a row, instead of locking: the

@@ -69,6 +69,9 @@ func (a *App) handOver(ctx context.Context, tx *store.Tx, ac Actor, role string,
 	if err := tx.CreateHandover(ctx, h, e.ID, fac.ID, mentor.ID); err != nil {
 		return err
 	}
+	if err := a.notify(ctx, tx, mentor.Code, store.NoticeHandover, personID, ref("handover", h.ID)); err != nil {
+		return err
+	}
 	rule := binakerja.FollowUpRuleFor(e.ReleaseDate)
 	for _, m := range rule.Months {
 		f := &binakerja.FollowUp{PersonID: personID, Month: m, DueDate: e.ReleaseDate.AddDate(0, m, 0)}

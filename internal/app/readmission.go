@@ -50,8 +50,10 @@ func (h heldRow) row() *importer.Row {
 // readmit opens a new custody episode at fac for someone released earlier
 // (latest is their last episode), with the row's personal fields. A name the
 // row changes is kept as history (why says what changed it: import or
-// review), and the facility that released them, when it is another, gets a
-// notice.
+// review). The new episode is linked to the last and typed (a new case, or
+// the revocation of a conditional release); the follow-ups still open are
+// closed; and their mentors, and the facility that released them when it is
+// another, are notified.
 func (a *App) readmit(ctx context.Context, tx *store.Tx, latest *store.InmateRecord, row *importer.Row, source string,
 	fac *binakerja.Organization, importID int64, why string) (*binakerja.Episode, error) {
 	p := latest.Person
@@ -67,15 +69,31 @@ func (a *App) readmit(ctx context.Context, tx *store.Tx, latest *store.InmateRec
 	}
 	e := episodeFrom(row, source)
 	e.PersonID = p.ID
+	e.PreviousEpisode = latest.Episode.ID
+	e.Readmission = binakerja.ReadmissionAfter(&latest.Episode, e.AdmissionDate)
 	if err := tx.CreateEpisode(ctx, &e, fac.ID, importID); err != nil {
 		return nil, err
 	}
-	// The follow-ups after the last release end here: the person came back.
+	// The follow-ups after the last release end here: the person came back,
+	// and their mentors are told.
+	open, _, err := tx.FollowUps(ctx, store.FollowUpFilter{All: true, Person: p.ID, Open: true, Page: store.Page{Limit: store.MaxLimit}})
+	if err != nil {
+		return nil, err
+	}
 	if _, err := tx.CloseFollowUps(ctx, p.ID, binakerja.OutcomeReadmitted); err != nil {
 		return nil, err
 	}
+	told := map[string]bool{}
+	for _, f := range open {
+		if !told[f.Mentor] {
+			told[f.Mentor] = true
+			if err := a.notify(ctx, tx, f.Mentor, store.NoticeReadmitted, p.ID, ref("episode", e.ID)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if latest.Episode.Facility != fac.Code {
-		if err := tx.AddNotice(ctx, latest.Episode.Facility, store.NoticeReadmittedElsewhere, p.ID); err != nil {
+		if err := a.notify(ctx, tx, latest.Episode.Facility, store.NoticeReadmittedElsewhere, p.ID, ref("episode", e.ID)); err != nil {
 			return nil, err
 		}
 	}
@@ -239,17 +257,4 @@ func (a *App) RejectReadmission(ctx context.Context, ac Actor, id int64, version
 		return a.record(ctx, tx, ac, role, "inmate.readmission.reject", "person", itoa(r.PersonID), r.Facility,
 			map[string]any{"review": r.ID, "import": r.ImportID, "line": r.Line})
 	})
-}
-
-// Notices lists the notices of the organisations within the actor's reach,
-// newest first. Every kind of notice so far concerns a person who was in
-// custody, so the reach is that of reading the register; kinds about other
-// things will name their own.
-func (a *App) Notices(ctx context.Context, ac Actor, page store.Page) ([]*store.Notice, string, error) {
-	if _, err := a.authorize(ctx, ac, binakerja.ActionInmateView, ""); err != nil {
-		return nil, "", err
-	}
-	f := store.NoticeFilter{Page: page}
-	f.Within, f.All = a.scope(ac, binakerja.ActionInmateView)
-	return a.db.Notices(ctx, f)
 }

@@ -165,7 +165,7 @@ func TestADryRunWritesItsAuditEvent(t *testing.T) {
 		if d.Episode.Open() || len(d.Episodes) != 1 {
 			t.Fatalf("a dry run re-admitted: %+v", d.Episodes)
 		}
-		if ns, _, _ := e.app.Notices(t.Context(), e.cli, store.Page{}); len(ns) != 0 {
+		if ns, _ := notices(t, e, e.cli); len(ns) != 0 {
 			t.Fatalf("a dry run left notices: %+v", ns)
 		}
 	})
@@ -231,12 +231,12 @@ func TestAReadmissionUnderAnotherNameIsHeldUntilConfirmed(t *testing.T) {
 		if left, _, _ := e.app.ReadmissionReviews(t.Context(), atB, store.Page{}); len(left) != 0 {
 			t.Fatalf("a decided review is still listed: %+v", left)
 		}
-		ns, _, err := e.app.Notices(t.Context(), atA, store.Page{})
+		ns, err := notices(t, e, atA)
 		if err != nil || len(ns) != 1 || ns[0].Kind != store.NoticeReadmittedElsewhere || ns[0].PersonID != ahmad ||
 			ns[0].Org != "LP-A" || ns[0].Registration != "B.I-001/2025" || ns[0].PersonName != "Achmad Fauzy" {
 			t.Fatalf("LP-A's notices: %+v %v", ns, err)
 		}
-		if ns, _, _ := e.app.Notices(t.Context(), atB, store.Page{}); len(ns) != 0 {
+		if ns, _ := notices(t, e, atB); len(ns) != 0 {
 			t.Fatalf("LP-B told of its own admission: %+v", ns)
 		}
 		if as := auditActions(t, e); count(as, "inmate.readmission.confirm") != 1 {
@@ -264,7 +264,7 @@ func TestARejectedReviewWritesNothing(t *testing.T) {
 		if d.Name != "Ahmad Fauzi" || d.Episode.Open() || len(d.Episodes) != 1 || len(d.EarlierNames) != 0 {
 			t.Fatalf("a rejected review changed the record: %+v", d)
 		}
-		if ns, _, _ := e.app.Notices(t.Context(), e.cli, store.Page{}); len(ns) != 0 {
+		if ns, _ := notices(t, e, e.cli); len(ns) != 0 {
 			t.Fatalf("notices after a rejection: %+v", ns)
 		}
 		if as := auditActions(t, e); count(as, "inmate.readmission.reject") != 1 {
@@ -306,7 +306,7 @@ func TestAReadmissionWithTheSameNameAndBirthDateGoesThrough(t *testing.T) {
 		if _, err := e.app.Inmate(t.Context(), atA, ahmad); binakerja.ErrorKind(err) != binakerja.NotFound {
 			t.Fatalf("LP-A reading the person held at LP-B: %v", err)
 		}
-		if ns, _, _ := e.app.Notices(t.Context(), atA, store.Page{}); len(ns) != 1 || ns[0].PersonID != ahmad {
+		if ns, _ := notices(t, e, atA); len(ns) != 1 || ns[0].PersonID != ahmad {
 			t.Fatalf("LP-A's notices: %+v", ns)
 		}
 	})
@@ -328,4 +328,11 @@ func TestAnImportThatRenamesKeepsTheOldName(t *testing.T) {
 	if err != nil || d.Name != "Siti Nuraini Rahma" || len(d.EarlierNames) != 1 || d.EarlierNames[0].Name != "Siti Nur'aini" {
 		t.Fatalf("%+v %v", d, err)
 	}
+}
+
+// notices lists the notices addressed to an actor.
+func notices(t *testing.T, e *env, ac app.Actor) ([]*store.Notice, error) {
+	t.Helper()
+	ns, _, _, err := e.app.Notifications(t.Context(), ac, false, store.Page{})
+	return ns, err
 }

@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net"
+	"os"
 	"strings"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -12,6 +16,7 @@ import (
 	"binakerja/internal/config"
 	"binakerja/internal/demo"
 	"binakerja/internal/importer"
+	"binakerja/internal/mail"
 	"binakerja/internal/server"
 	"binakerja/internal/totp"
 )
@@ -40,6 +45,15 @@ func serve(ctx context.Context, a *app.App, cfg config.Config, env Env, announce
 	if err != nil {
 		return err
 	}
+	var sender *mail.Sender
+	if cfg.SMTPURL != "" {
+		if sender, err = mail.Parse(cfg.SMTPURL); err != nil {
+			return err
+		}
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go notifications(ctx, a, sender, logger(cfg, env.Stderr))
 	// What imports killed midway left: XLSX reads' directories and uploads
 	// spooled (encrypted, their keys gone with their process); and the
 	// cleartext spools of earlier versions.
@@ -59,6 +73,58 @@ func serve(ctx context.Context, a *app.App, cfg config.Config, env Env, announce
 			env.Ready(url)
 		}
 	})
+}
+
+// The notifications' rhythm: reminders swept every quarter of an hour, the
+// outbox looked at every half minute.
+const (
+	sweepEvery   = 15 * time.Minute
+	deliverEvery = 30 * time.Second
+)
+
+// notifications sweeps the reminders that time brings and, with a sender,
+// delivers the outbox, until ctx ends. Several servers on one database may
+// do the same at once: a reminder is written once, and a message is sent by
+// the one server holding its lease.
+func notifications(ctx context.Context, a *app.App, sender *mail.Sender, log *slog.Logger) {
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
+	sweep, deliver := time.NewTicker(sweepEvery), time.NewTicker(deliverEvery)
+	defer sweep.Stop()
+	defer deliver.Stop()
+	doSweep := func() {
+		if rep, err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Error("sweep the reminders", "err", err)
+		} else if err == nil {
+			log.Debug("reminders swept", "report", rep)
+		}
+	}
+	doDeliver := func() {
+		if sender == nil {
+			return
+		}
+		for {
+			sent, failed, err := a.DeliverMail(ctx, sender, owner)
+			if err != nil && ctx.Err() == nil {
+				log.Error("deliver the outbox", "err", err)
+			}
+			if err != nil || sent+failed == 0 {
+				return
+			}
+		}
+	}
+	doSweep()
+	doDeliver()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sweep.C:
+			doSweep()
+		case <-deliver.C:
+			doDeliver()
+		}
+	}
 }
 
 func runDemo(ctx context.Context, args []string, env Env) error {

@@ -17,6 +17,7 @@ type Config struct {
 	KeyFile  string // secret keys; empty for the default beside the SQLite file
 	BaseURL  string // public URL; empty for http://ADDR
 	LogLevel string // debug, info, warn, error
+	SMTPURL  string // where e-mail goes (see package mail); empty: notices stay in the application
 }
 
 // Load returns the defaults overridden by the environment.
@@ -32,6 +33,7 @@ func Load(getenv func(string) string) Config {
 	set(&c.KeyFile, "BINAKERJA_KEY_FILE")
 	set(&c.BaseURL, "BINAKERJA_BASE_URL")
 	set(&c.LogLevel, "BINAKERJA_LOG_LEVEL")
+	set(&c.SMTPURL, "BINAKERJA_SMTP_URL")
 	return c
 }
 
@@ -45,6 +47,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.DBFlag(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env BINAKERJA_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL for links and QR codes (env BINAKERJA_BASE_URL)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "SMTP server for e-mail: smtp://, smtps:// or smtp+insecure://HOST?from=ADDRESS (env BINAKERJA_SMTP_URL)")
 }
 
 // SQLitePath returns the file of a SQLite database, or "" for PostgreSQL.

@@ -70,19 +70,21 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 			return false, err
 		}
 	}
-	today := binakerja.DateOf(time.Now().In(wib))
-	if err := seedInmates(ctx, a, ac, today); err != nil {
-		return false, err
-	}
-	if err := seedJobs(ctx, a, ac, today); err != nil {
-		return false, err
-	}
+	// The people first, so that what the world's history tells them
+	// (hand-overs, re-admissions) reaches them as notices.
 	for _, l := range Logins {
 		_, _, err := a.CreateUser(ctx, ac, app.NewUser{Email: l.Email, Name: l.Name, Password: Password,
 			Grants: []app.GrantInput{{Role: l.Role, Org: l.Org}}})
 		if err != nil {
 			return false, err
 		}
+	}
+	today := binakerja.DateOf(time.Now().In(wib))
+	if err := seedInmates(ctx, a, ac, today); err != nil {
+		return false, err
+	}
+	if err := seedJobs(ctx, a, ac, today); err != nil {
+		return false, err
 	}
 	return true, nil
 }

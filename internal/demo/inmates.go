@@ -98,7 +98,7 @@ func seedInmates(ctx context.Context, a *app.App, ac app.Actor, today binakerja.
 	if err := seedTraining(ctx, a, ac, today); err != nil {
 		return err
 	}
-	var back *demoInmate
+	var back, revoked *demoInmate
 	for i := range people {
 		d := &people[i]
 		if d.release.IsZero() {
@@ -114,13 +114,28 @@ func seedInmates(ctx context.Context, a *app.App, ac app.Actor, today binakerja.
 		if back == nil && d.reason == binakerja.ReleaseEndOfSentence && d.release.Before(today.AddDate(0, -3, 0)) {
 			back = d
 		}
+		if revoked == nil && d.reason == binakerja.ReleaseParole && d.release.Before(today.AddDate(0, -2, 0)) {
+			revoked = d
+		}
 	}
+	// One comes back with a new case; a parolee's release is revoked before
+	// the sentence ends.
+	var again []demoInmate
 	if back != nil {
-		again := *back
-		again.regno = "B.I-900/" + fmt.Sprint(today.Time().Year())
-		again.admission = today.AddDate(0, 0, -60)
-		again.sentence = "1 tahun 6 bulan"
-		if _, err := a.ImportInmates(ctx, ac, "LP-MARTAPURA", src(csvOf([]demoInmate{again})),
+		d := *back
+		d.regno = "B.I-900/" + fmt.Sprint(today.Time().Year())
+		d.admission = today.AddDate(0, 0, -60)
+		d.sentence = "1 tahun 6 bulan"
+		again = append(again, d)
+	}
+	if revoked != nil {
+		d := *revoked
+		d.regno = "B.I-901/" + fmt.Sprint(today.Time().Year())
+		d.admission = today.AddDate(0, 0, -20)
+		again = append(again, d)
+	}
+	if len(again) > 0 {
+		if _, err := a.ImportInmates(ctx, ac, "LP-MARTAPURA", src(csvOf(again)),
 			app.ImportOptions{FileName: "sdp-lp-martapura-susulan.csv"}); err != nil {
 			return fmt.Errorf("demo re-admission: %w", err)
 		}

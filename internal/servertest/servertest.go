@@ -140,7 +140,8 @@ func (e *Env) rawDB(t testing.TB) *sql.DB {
 
 // Options change the server under test.
 type Options struct {
-	Secure bool // serve as if behind HTTPS
+	Secure       bool // serve as if behind HTTPS
+	MailAttempts int  // e-mail attempts before giving up (the default when zero)
 }
 
 // New starts a server over the database at dsn, migrated and seeded with the
@@ -163,6 +164,7 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	}
 	settings := app.DefaultSettings
 	settings.BaseURL = "http://binakerja.test"
+	settings.MailAttempts = o.MailAttempts
 	ring, err := keys.Load(filepath.Join(t.TempDir(), "binakerja.keys"))
 	if err != nil {
 		t.Fatal(err)

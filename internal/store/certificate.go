@@ -219,7 +219,11 @@ type CertificateFilter struct {
 	Within []string
 	All    bool
 	Number string
-	Page   Page // the cursor continues below the last id: newest first
+	// ExpiringUntil, when set, keeps the active certificates that expire
+	// from today until that day.
+	ExpiringUntil binakerja.Date
+	Today         binakerja.Date
+	Page          Page // the cursor continues below the last id: newest first
 }
 
 // Certificates lists certificates, newest first.
@@ -237,6 +241,9 @@ func (q Queries) Certificates(ctx context.Context, f CertificateFilter) ([]*bina
 	where, args = scopeClause(where, args, "o.path", f.Within, f.All)
 	if n := strings.TrimSpace(f.Number); n != "" {
 		where = append(where, `c.number LIKE `+arg(binakerja.EscapeLike(n)+"%")+` ESCAPE '\'`)
+	}
+	if !f.ExpiringUntil.IsZero() {
+		where = append(where, "c.status = 'AKTIF' AND c.expires_on >= "+arg(f.Today)+" AND c.expires_on <= "+arg(f.ExpiringUntil))
 	}
 	if f.Page.Cursor != "" {
 		where = append(where, "c.id < "+arg(c.ID))

@@ -23,7 +23,7 @@ const inmateColumns = `p.id, p.uid, p.name, p.nik_cipher, p.birth_place, p.birth
 	e.id, o.code, o.name, o.path, e.registration_number, e.register_class, e.admission_date,
 	e.sentence_years, e.sentence_months, e.sentence_days, e.expected_release_date, e.half_date,
 	e.two_thirds_date, e.milestone_source, e.status, e.release_date, e.release_reason,
-	e.created_at, e.updated_at, e.version`
+	coalesce(e.previous_episode_id, 0), e.readmission, e.created_at, e.updated_at, e.version`
 
 const inmateFrom = ` FROM custody_episodes e JOIN persons p ON p.id = e.person_id
 	JOIN organizations o ON o.id = e.facility_id`
@@ -43,17 +43,18 @@ const latestFrom = ` FROM persons p JOIN custody_episodes e ON e.id = (SELECT n.
 func scanInmate(row interface{ Scan(...any) error }, extra ...any) (*InmateRecord, error) {
 	var r InmateRecord
 	p, e := &r.Person, &r.Episode
-	var sex, status, reason string
+	var sex, status, reason, readmission string
 	dest := append([]any{&p.ID, &r.UID, &p.Name, &r.NIKSealed, &p.BirthPlace, &p.BirthDate, &sex, &p.Education,
 		&p.RegionCode, &p.CreatedAt, &p.UpdatedAt, &p.Version,
 		&e.ID, &e.Facility, &e.FacilityName, &e.FacilityPath, &e.RegistrationNumber, &e.RegisterClass,
 		&e.AdmissionDate, &e.Sentence.Years, &e.Sentence.Months, &e.Sentence.Days, &e.ExpectedRelease,
 		&e.HalfDate, &e.TwoThirdsDate, &e.MilestoneSource, &status, &e.ReleaseDate, &reason,
-		&e.CreatedAt, &e.UpdatedAt, &e.Version}, extra...)
+		&e.PreviousEpisode, &readmission, &e.CreatedAt, &e.UpdatedAt, &e.Version}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, mapError(err)
 	}
 	p.Sex, e.Status, e.ReleaseReason = binakerja.Sex(sex), binakerja.LegalStatus(status), binakerja.ReleaseReason(reason)
+	e.Readmission = binakerja.ReadmissionKind(readmission)
 	p.HasNIK = len(r.NIKSealed) > 0
 	e.PersonID = p.ID
 	p.CreatedAt, p.UpdatedAt, e.CreatedAt, e.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC(), e.CreatedAt.UTC(), e.UpdatedAt.UTC()
@@ -290,11 +291,13 @@ func (tx *Tx) CreateEpisode(ctx context.Context, e *binakerja.Episode, facilityI
 	err := tx.q.QueryRowContext(ctx, `INSERT INTO custody_episodes (person_id, facility_id, registration_number,
 		register_class, admission_date, sentence_years, sentence_months, sentence_days, expected_release_date,
 		half_date, two_thirds_date, milestone_source, status, admission_status, release_date, release_reason,
-		import_id, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $17, 1) RETURNING id`,
+		import_id, previous_episode_id, readmission, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18, $19, $19, 1)
+		RETURNING id`,
 		e.PersonID, facilityID, e.RegistrationNumber, e.RegisterClass, e.AdmissionDate, e.Sentence.Years,
 		e.Sentence.Months, e.Sentence.Days, e.ExpectedRelease, e.HalfDate, e.TwoThirdsDate, e.MilestoneSource,
-		string(e.Status), e.ReleaseDate, string(e.ReleaseReason), imp, tx.Now).Scan(&e.ID)
+		string(e.Status), e.ReleaseDate, string(e.ReleaseReason), imp, nullID(e.PreviousEpisode),
+		string(e.Readmission), tx.Now).Scan(&e.ID)
 	return mapError(err)
 }
 

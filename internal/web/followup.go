@@ -101,6 +101,9 @@ func (h *Handler) handoverAcknowledge(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// placementCreate records a placement from the person page (of the
+// register's keepers) or the after-release page (of the mentors), and shows
+// the same page again with the form's errors.
 func (h *Handler) placementCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -109,30 +112,56 @@ func (h *Handler) placementCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	released := strings.HasPrefix(r.URL.Path, "/released/")
 	f := r.PostForm
 	var bad binakerja.Problems
 	in := app.NewPlacement{PersonID: id, Employer: f.Get("employer"), Kind: binakerja.PlacementKind(f.Get("kind")),
-		Position: f.Get("position"), WageBand: f.Get("wage_band"), PartTime: f.Get("part_time") == "1"}
+		Position: f.Get("position"), WageBand: f.Get("wage_band"), ContractType: binakerja.ContractType(f.Get("contract_type")),
+		PartTime: f.Get("part_time") == "1"}
 	formDate(f, "placement_start", &in.StartDate, &bad)
 	err = bad.Err()
 	if err == nil {
 		_, err = h.app.CreatePlacement(r.Context(), route.ActorFrom(r.Context()), in)
 	}
-	if err != nil {
-		// The form lives on the person page, which only the register's
-		// keepers open; a mentor's refused placement is answered as such.
-		if !route.ActorFrom(r.Context()).User.Can(binakerja.ActionInmateView, "") {
-			return err
-		}
-		form := newForm(f)
-		if !form.fail(h.newPage(w, r, "", nil).Printer, err, map[string]string{"start_date": "placement_start", "inmate_id": "employer"}) {
-			return err
+	again := func(form *Form) error {
+		if released {
+			return h.releasedPage(w, r, http.StatusUnprocessableEntity, form)
 		}
 		return h.inmatePage(w, r, http.StatusUnprocessableEntity, form, "")
 	}
-	h.flash(w, "placement.saved")
-	http.Redirect(w, r, "/inmates/"+strconv.FormatInt(id, 10)+"#after-release", http.StatusSeeOther)
-	return nil
+	return h.answer(w, r, err, map[string]string{"start_date": "placement_start", "inmate_id": "employer"}, again,
+		"placement.saved", func() string {
+			if released {
+				return "/released/" + strconv.FormatInt(id, 10) + "#placements"
+			}
+			return "/inmates/" + strconv.FormatInt(id, 10) + "#after-release"
+		})
+}
+
+// placementEnd ends an employment period from the after-release page.
+func (h *Handler) placementEnd(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(r.PathValue("placement"), 10, 64)
+	if err != nil {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	f := r.PostForm
+	var bad binakerja.Problems
+	var end binakerja.Date
+	formDate(f, "end_date", &end, &bad)
+	err = bad.Err()
+	if err == nil {
+		_, err = h.app.EndPlacement(r.Context(), route.ActorFrom(r.Context()), pid, end, f.Get("end_reason"))
+	}
+	return h.answer(w, r, err, map[string]string{"date": "end_date", "reason": "end_reason"},
+		func(form *Form) error { return h.releasedPage(w, r, http.StatusUnprocessableEntity, form) },
+		"placement.end_saved", func() string { return "/released/" + strconv.FormatInt(id, 10) + "#placements" })
 }
 
 type releaseBoardData struct {

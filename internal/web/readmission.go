@@ -87,23 +87,3 @@ func (h *Handler) reviewConfirm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) reviewReject(w http.ResponseWriter, r *http.Request) error {
 	return h.reviewDecide(w, r, false)
 }
-
-type noticeListData struct {
-	Notices []*store.Notice
-	Next    string
-}
-
-// noticeList lists the notices of the organisations within the user's
-// reach, newest first.
-func (h *Handler) noticeList(w http.ResponseWriter, r *http.Request) error {
-	ac := route.ActorFrom(r.Context())
-	ns, next, err := h.app.Notices(r.Context(), ac, store.Page{Cursor: r.URL.Query().Get("cursor")})
-	if err != nil {
-		return err
-	}
-	d := noticeListData{Notices: ns}
-	if next != "" {
-		d.Next = "/notices?" + url.Values{"cursor": {next}}.Encode()
-	}
-	return h.render(w, http.StatusOK, "notices", h.newPage(w, r, "notice.title", d))
-}

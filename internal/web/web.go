@@ -107,7 +107,10 @@ func (h *Handler) routes() {
 	t.Handle("GET /inmates/reviews", binakerja.ActionInmateWrite, h.reviewList)
 	t.Handle("POST /inmates/reviews/{id}/confirm", binakerja.ActionInmateWrite, h.reviewConfirm)
 	t.Handle("POST /inmates/reviews/{id}/reject", binakerja.ActionInmateWrite, h.reviewReject)
-	t.Handle("GET /notices", binakerja.ActionInmateView, h.noticeList)
+	t.Handle("GET /notices", binakerja.ActionSelf, h.noticeList)
+	t.Handle("POST /notices/read", binakerja.ActionSelf, h.noticesRead)
+	t.Handle("GET /admin/outbox", binakerja.ActionUserManage, h.outbox)
+	t.Handle("POST /admin/outbox/{id}/retry", binakerja.ActionUserManage, h.outboxRetry)
 	t.Handle("GET /inmates/{id}", binakerja.ActionInmateView, h.inmateShow)
 	t.Handle("POST /inmates/{id}/nik", binakerja.ActionNIKView, h.inmateNIK)
 	t.Handle("POST /inmates/{id}/release", binakerja.ActionInmateWrite, h.inmateRelease)
@@ -167,6 +170,10 @@ func (h *Handler) routes() {
 	t.Handle("POST /followups/{id}", binakerja.ActionFollowUpManage, h.followUpRecord)
 	t.Handle("POST /handovers/{id}/acknowledge", binakerja.ActionFollowUpManage, h.handoverAcknowledge)
 	t.Handle("POST /inmates/{id}/placements", binakerja.ActionPlacementManage, h.placementCreate)
+	t.Handle("GET /clients", binakerja.ActionClientView, h.clientList)
+	t.Handle("GET /released/{id}", binakerja.ActionFollowUpView, h.released)
+	t.Handle("POST /released/{id}/placements", binakerja.ActionPlacementManage, h.placementCreate)
+	t.Handle("POST /released/{id}/placements/{placement}/end", binakerja.ActionPlacementManage, h.placementEnd)
 	t.Handle("/", route.Public, h.notFound)
 }
 
@@ -274,6 +281,19 @@ type Page struct {
 	RequestID string
 	Form      *Form
 	Data      any
+	Unread    int // the user's notices not yet read, up to app.UnreadLimit
+}
+
+// Can reports whether the user may perform an action somewhere: a link to a
+// page the user may not open is not shown as a link.
+func (p *Page) Can(action string) bool { return p.User.Can(binakerja.Action(action), "") }
+
+// UnreadLabel is the unread count as a badge shows it.
+func (p *Page) UnreadLabel() string {
+	if p.Unread >= app.UnreadLimit {
+		return strconv.Itoa(app.UnreadLimit-1) + "+"
+	}
+	return strconv.Itoa(p.Unread)
 }
 
 // NavItem is one entry of the navigation.
@@ -299,6 +319,7 @@ var navigation = []struct {
 	{"nav.internships", "/internships", binakerja.ActionInternshipManage},
 	{"nav.board", "/release-board", binakerja.ActionInmateWrite},
 	{"nav.followups", "/followups", binakerja.ActionFollowUpManage},
+	{"nav.clients", "/clients", binakerja.ActionClientView},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},
@@ -310,6 +331,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, titleKey strin
 		RequestID: ac.RequestID, Data: data}
 	p.Title = p.T(titleKey)
 	if ac.User != nil {
+		if n, err := h.app.UnreadCount(r.Context(), ac); err == nil {
+			p.Unread = n
+		}
 		for _, n := range navigation {
 			if ac.User.Can(n.action, "") {
 				cur := r.URL.Path == n.url || (n.url != "/" && strings.HasPrefix(r.URL.Path, n.url+"/"))

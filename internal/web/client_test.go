@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"binakerja"
+	"binakerja/internal/app"
+	"binakerja/internal/demo"
+	"binakerja/internal/pgtest"
+	"binakerja/internal/servertest"
+	"binakerja/internal/store"
+)
+
+// A probation officer sees the clients of its own Bapas, opens one and finds
+// the whole road after release; the officer of another Bapas sees none of
+// them, and opening one is a 404.
+func TestAProbationOfficerSeesOnlyItsOwnClients(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		cli := app.CLIActor("test")
+		clients, _, err := env.App.Clients(t.Context(), cli, store.Page{})
+		if err != nil || len(clients) == 0 {
+			t.Fatalf("the demo's clients: %d %v", len(clients), err)
+		}
+		bapas := env.Login(t, servertest.Email(binakerja.RoleProbationOfficer))
+		list := string(env.Do(t, servertest.Request{Method: "GET", Path: "/clients", Client: bapas}).Body)
+		for _, c := range clients {
+			if !strings.Contains(list, fmt.Sprintf(`href="/released/%d"`, c.Person.ID)) {
+				t.Fatalf("client %s missing from the list", c.Person.Name)
+			}
+		}
+		c := clients[0]
+		r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/released/%d", c.Person.ID), Client: bapas})
+		page := string(r.Body)
+		if r.StatusCode != 200 || !strings.Contains(page, c.Person.Name) || !strings.Contains(page, `data-testid="supervision-until"`) ||
+			!strings.Contains(page, `data-testid="person-followups"`) || !strings.Contains(page, `data-testid="handover"`) {
+			t.Fatalf("the client's page: %d %s", r.StatusCode, page)
+		}
+		if strings.Contains(page, "/inmates/") {
+			t.Fatal("the client's page links to the register")
+		}
+		audited := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'person.after_release.view' AND entity_id = $1`, fmt.Sprint(c.Person.ID))
+		if audited != 1 {
+			t.Fatalf("openings audited: %d", audited)
+		}
+		// Another Bapas, in another province.
+		if _, err := env.App.CreateOrganization(t.Context(), cli, &binakerja.Organization{Code: "BAPAS-LAIN", Name: "Bapas Kelas I Palembang",
+			Kind: binakerja.OrgProbationOffice, RegionCode: "16.71"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := env.App.CreateUser(t.Context(), cli, app.NewUser{Email: "bapas.lain@binakerja.test", Name: "Petugas Lain",
+			Password: demo.Password, Grants: []app.GrantInput{{Role: binakerja.RoleProbationOfficer, Org: "BAPAS-LAIN"}}}); err != nil {
+			t.Fatal(err)
+		}
+		other := env.Login(t, "bapas.lain@binakerja.test")
+		if list := string(env.Do(t, servertest.Request{Method: "GET", Path: "/clients", Client: other}).Body); strings.Contains(list, "/released/") {
+			t.Fatal("another Bapas lists these clients")
+		}
+		for _, c := range clients {
+			if r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/released/%d", c.Person.ID), Client: other}); r.StatusCode != 404 {
+				t.Fatalf("another Bapas opens %s: %d", c.Person.Name, r.StatusCode)
+			}
+		}
+	})
+}
