@@ -226,3 +226,32 @@ type Handover struct {
 func (h *Handover) Stale(now time.Time, days int) bool {
 	return h.AcknowledgedAt.IsZero() && now.Sub(h.HandedAt) > time.Duration(days)*24*time.Hour
 }
+
+// DocumentKind is a document a person needs for work after release.
+type DocumentKind string
+
+// The documents on the release board: identity card, family card, health
+// and employment insurance, a bank account, a CV, and the police record
+// certificate many employers ask for.
+const (
+	DocumentKTP    DocumentKind = "KTP"
+	DocumentKK     DocumentKind = "KK"
+	DocumentBPJSKS DocumentKind = "BPJS_KESEHATAN"
+	DocumentBPJSTK DocumentKind = "BPJS_KETENAGAKERJAAN"
+	DocumentBank   DocumentKind = "REKENING"
+	DocumentCV     DocumentKind = "CV"
+	DocumentSKCK   DocumentKind = "SKCK"
+)
+
+// DocumentKinds lists the documents in the order the board shows them.
+var DocumentKinds = []DocumentKind{DocumentKTP, DocumentKK, DocumentBPJSKS, DocumentBPJSTK, DocumentBank, DocumentCV, DocumentSKCK}
+
+// DocumentStatus is whether a document is held or being arranged; a
+// document not recorded is missing.
+type DocumentStatus string
+
+// The document statuses.
+const (
+	DocumentHeld       DocumentStatus = "HELD"
+	DocumentInProgress DocumentStatus = "IN_PROGRESS"
+)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,4 +195,76 @@ func (h *Handler) handoverAcknowledge(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return writeJSON(w, http.StatusOK, handoverJSON(x, h.app.DB().Now()))
+}
+
+type boardRow struct {
+	InmateID           int64             `json:"inmate_id"`
+	Name               string            `json:"name"`
+	RegistrationNumber string            `json:"registration_number"`
+	ExpectedRelease    binakerja.Date    `json:"expected_release_date"`
+	Readiness          string            `json:"readiness"`
+	Trained            bool              `json:"trained"`
+	Certified          bool              `json:"certified"`
+	Internship         bool              `json:"internship_completed"`
+	Consent            *bool             `json:"consent"`
+	Job                string            `json:"job,omitempty"`
+	Mentor             string            `json:"mentor,omitempty"`
+	Documents          map[string]string `json:"documents"`
+	Missing            []string          `json:"missing"`
+}
+
+// releaseBoard answers a facility's release board: everyone due out within
+// days (30, 60, 90 or 180), soonest first, with their readiness.
+func (h *Handler) releaseBoard(w http.ResponseWriter, r *http.Request) error {
+	days := 90
+	if v := r.URL.Query().Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || (n != 30 && n != 60 && n != 90 && n != 180) {
+			return binakerja.FieldInvalid("days", "board.days_invalid")
+		}
+		days = n
+	}
+	rows, err := h.app.ReleaseBoard(r.Context(), route.ActorFrom(r.Context()), r.PathValue("code"), days)
+	if err != nil {
+		return err
+	}
+	out := list[boardRow]{Items: []boardRow{}}
+	for _, x := range rows {
+		b := boardRow{InmateID: x.Inmate.ID, Name: x.Inmate.Name, RegistrationNumber: x.Inmate.Episode.RegistrationNumber,
+			ExpectedRelease: x.Inmate.Episode.ExpectedRelease, Readiness: string(x.Readiness), Trained: x.Trained,
+			Certified: x.Certified, Internship: x.Internship, Consent: x.Consent, Job: string(x.Job), Mentor: x.Mentor,
+			Documents: map[string]string{}, Missing: []string{}}
+		for k, s := range x.Documents {
+			b.Documents[string(k)] = string(s)
+		}
+		for _, m := range x.Missing {
+			b.Missing = append(b.Missing, strings.TrimPrefix(m, "board.missing."))
+		}
+		out.Items = append(out.Items, b)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// releaseDocuments replaces the documents checklist of a person in custody.
+func (h *Handler) releaseDocuments(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Documents map[string]string `json:"documents"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	docs := map[binakerja.DocumentKind]binakerja.DocumentStatus{}
+	for k, s := range in.Documents {
+		docs[binakerja.DocumentKind(k)] = binakerja.DocumentStatus(s)
+	}
+	ac := route.ActorFrom(r.Context())
+	if err := h.app.SetReleaseDocuments(r.Context(), ac, id, docs); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

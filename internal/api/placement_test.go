@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 )
 
 // releasedParticipant releases a trained person in custody at the demo's
-// Lapas (unconditionally) and returns their id.
+// Lapas for the first time, for a reason, and returns their id.
 func releasedParticipant(t *testing.T, env *servertest.Env, reason string, supervisor string) int64 {
 	t.Helper()
 	ctx, cli := t.Context(), app.CLIActor("test")
@@ -23,6 +24,9 @@ func releasedParticipant(t *testing.T, env *servertest.Env, reason string, super
 		t.Fatal(err)
 	}
 	for _, p := range people {
+		if p.Episode.PreviousEpisode != 0 {
+			continue // back in custody, with the hand-over of the earlier release
+		}
 		units, err := env.App.TrainedUnits(ctx, cli, p.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -189,8 +193,8 @@ func TestTheReleaseBoardSaysWhatIsMissing(t *testing.T) {
 		if i > 0 && r.Inmate.Episode.ExpectedRelease.Before(rows[i-1].Inmate.Episode.ExpectedRelease) {
 			t.Errorf("row %d is due before the one above it", i)
 		}
-		if r.Readiness == app.ReadyForWork && (!r.Trained || r.Consent == nil) {
-			t.Errorf("ready without training or consent: %+v", r)
+		if _, ktp := r.Documents[binakerja.DocumentKTP]; r.Readiness == app.ReadyForWork && (!r.Trained || r.Consent == nil || !ktp) {
+			t.Errorf("ready without training, consent or identity card: %+v", r)
 		}
 		if r.Readiness != app.ReadyForWork && r.Readiness != app.NotWilling && len(r.Missing) == 0 {
 			t.Errorf("%s says nothing is missing", r.Readiness)
@@ -205,4 +209,70 @@ func TestTheReleaseBoardSaysWhatIsMissing(t *testing.T) {
 	if _, err := env.App.ReleaseBoard(t.Context(), app.Actor{User: env.Users[binakerja.RoleEmployer]}, "LP-MARTAPURA", 180); err == nil {
 		t.Error("an employer reads the release board")
 	}
+}
+
+// The documents checklist of the release board: an unknown document is
+// refused by name and writes nothing; a recorded one shows on the board,
+// and what is still missing is named.
+func TestTheReleaseBoardKeepsTheDocumentsChecklist(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		var board struct {
+			Items []struct {
+				InmateID  int64 `json:"inmate_id"`
+				Documents map[string]string
+				Missing   []string
+			}
+		}
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/organizations/LP-MARTAPURA/release-board?days=180"), &board)
+		if len(board.Items) == 0 {
+			t.Fatal("an empty board")
+		}
+		var row = board.Items[len(board.Items)-1]
+		for _, x := range board.Items {
+			if len(x.Documents) == 0 {
+				row = x
+				break
+			}
+		}
+		path := fmt.Sprintf("/api/v1/inmates/%d/documents", row.InmateID)
+		audited := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'release.documents'`)
+		r := env.Do(t, servertest.Request{Method: "PUT", Path: path, Token: env.Tokens[binakerja.RoleFacilityOfficer],
+			Body: `{"documents":{"KTP":"HELD","PASPOR":"HELD"}}`})
+		if e := decodeError(t, r); r.StatusCode != 422 || len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "documents" ||
+			!strings.Contains(e.Error.Fields[0].Message, "PASPOR") {
+			t.Fatalf("an unknown document: %d %s", r.StatusCode, r.Body)
+		}
+		if n := env.Int(t, `SELECT count(*) FROM release_documents WHERE person_id = $1`, row.InmateID); n != len(row.Documents) {
+			t.Fatalf("a refused checklist wrote %d rows", n)
+		}
+		if r := env.Do(t, servertest.Request{Method: "PUT", Path: path, Token: env.Tokens[binakerja.RoleLabourOfficer],
+			Body: `{"documents":{"KTP":"HELD"}}`}); r.StatusCode != 403 {
+			t.Fatalf("the labour office writes the checklist: %d", r.StatusCode)
+		}
+		r = env.Do(t, servertest.Request{Method: "PUT", Path: path, Token: env.Tokens[binakerja.RoleFacilityOfficer],
+			Body: `{"documents":{"KTP":"HELD","SKCK":"IN_PROGRESS"}}`})
+		if r.StatusCode != 204 {
+			t.Fatalf("the checklist: %d %s", r.StatusCode, r.Body)
+		}
+		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/organizations/LP-MARTAPURA/release-board?days=180"), &board)
+		for _, x := range board.Items {
+			if x.InmateID != row.InmateID {
+				continue
+			}
+			if x.Documents["KTP"] != "HELD" || x.Documents["SKCK"] != "IN_PROGRESS" || len(x.Documents) != 2 ||
+				!slices.Contains(x.Missing, "documents") {
+				t.Fatalf("after the checklist: %+v", x)
+			}
+		}
+		if r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/organizations/LP-MARTAPURA/release-board?days=45"); r.StatusCode != 422 {
+			t.Fatalf("45 days: %d", r.StatusCode)
+		}
+		if r := get(t, env, binakerja.RoleEmployer, "/api/v1/organizations/LP-MARTAPURA/release-board"); r.StatusCode != 403 {
+			t.Fatalf("an employer reads the board: %d", r.StatusCode)
+		}
+		if n := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'release.documents'`); n != audited+1 {
+			t.Fatalf("audited checklists: %d", n)
+		}
+	})
 }

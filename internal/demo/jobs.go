@@ -184,6 +184,9 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 	if err := seedAfterRelease(ctx, a, ac, today); err != nil {
 		return err
 	}
+	if err := seedDocuments(ctx, a, ac); err != nil {
+		return err
+	}
 	if withdraw != 0 {
 		// One candidate changed their mind: the withdrawal of consent
 		// withdraws the proposal at once.
@@ -384,6 +387,35 @@ func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binak
 		}
 		if _, err := a.RecordFollowUp(ctx, ac, f.ID, in); err != nil {
 			return fmt.Errorf("demo follow-up: %w", err)
+		}
+	}
+	return nil
+}
+
+// seedDocuments fills the documents checklist of those due out within half
+// a year as a facility would have: a third with everything, a third with
+// their identity papers and the SKCK being arranged, the rest with nothing
+// yet.
+func seedDocuments(ctx context.Context, a *app.App, ac app.Actor) error {
+	rows, err := a.ReleaseBoard(ctx, ac, "LP-MARTAPURA", 180)
+	if err != nil {
+		return err
+	}
+	for i, r := range rows {
+		docs := map[binakerja.DocumentKind]binakerja.DocumentStatus{}
+		switch i % 3 {
+		case 0:
+			for _, k := range binakerja.DocumentKinds {
+				docs[k] = binakerja.DocumentHeld
+			}
+		case 1:
+			docs[binakerja.DocumentKTP], docs[binakerja.DocumentKK] = binakerja.DocumentHeld, binakerja.DocumentHeld
+			docs[binakerja.DocumentSKCK] = binakerja.DocumentInProgress
+		default:
+			continue
+		}
+		if err := a.SetReleaseDocuments(ctx, ac, r.Inmate.ID, docs); err != nil {
+			return fmt.Errorf("demo documents: %w", err)
 		}
 	}
 	return nil

@@ -45,6 +45,21 @@ func TestAProbationOfficerSeesOnlyItsOwnClients(t *testing.T) {
 		if audited != 1 {
 			t.Fatalf("openings audited: %d", audited)
 		}
+		// The demo's parolee whose release was revoked shows it, typed.
+		revoked := 0
+		for _, c := range clients {
+			if !c.Readmitted {
+				continue
+			}
+			revoked++
+			page := string(env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/released/%d", c.Person.ID), Client: bapas}).Body)
+			if !strings.Contains(page, `data-testid="readmitted"`) || !strings.Contains(page, "pencabutan pembebasan bersyarat") {
+				t.Fatalf("a revoked client's page: %s", page)
+			}
+		}
+		if revoked != 1 {
+			t.Fatalf("the demo's revoked clients: %d", revoked)
+		}
 		// Another Bapas, in another province.
 		if _, err := env.App.CreateOrganization(t.Context(), cli, &binakerja.Organization{Code: "BAPAS-LAIN", Name: "Bapas Kelas I Palembang",
 			Kind: binakerja.OrgProbationOffice, RegionCode: "16.71"}); err != nil {

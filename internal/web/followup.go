@@ -165,33 +165,120 @@ func (h *Handler) placementEnd(w http.ResponseWriter, r *http.Request) error {
 }
 
 type releaseBoardData struct {
-	Rows     []app.BoardRow
-	Days     int
-	Choices  []int
-	Facility string
-	Status   string
+	Rows      []app.BoardRow
+	Days      int
+	Choices   []int
+	Facility  string
+	Status    string
+	Handovers []*binakerja.Handover // the facility's hand-overs not yet acknowledged
+	Today     binakerja.Date
+	Kinds     []binakerja.DocumentKind
+	Print     bool // every row as a sheet of its own, for printing
 }
 
-// releaseBoard is a facility's release board: everyone due out within 30,
-// 60, 90 or 180 days with their readiness and what is missing.
-func (h *Handler) releaseBoard(w http.ResponseWriter, r *http.Request) error {
+// Stale reports whether a hand-over waits for acknowledgement past 7 days.
+func (d releaseBoardData) Stale(h *binakerja.Handover) bool {
+	return h.Stale(d.Today.Time().AddDate(0, 0, 1), 7)
+}
+
+// Query is the board's filter, for the link to its printout.
+func (d releaseBoardData) Query() string {
+	return url.Values{"facility": {d.Facility}, "days": {strconv.Itoa(d.Days)}, "status": {d.Status}}.Encode()
+}
+
+func (h *Handler) releaseBoardData(r *http.Request) (releaseBoardData, error) {
 	ac := route.ActorFrom(r.Context())
 	code, _ := facilityOf(r, ac.User)
 	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
 	if days != 30 && days != 60 && days != 90 && days != 180 {
 		days = 90
 	}
-	d := releaseBoardData{Days: days, Choices: []int{30, 60, 90, 180}, Facility: code, Status: r.URL.Query().Get("status")}
-	if code != "" {
-		rows, err := h.app.ReleaseBoard(r.Context(), ac, code, days)
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if d.Status == "" || string(row.Readiness) == d.Status {
-				d.Rows = append(d.Rows, row)
-			}
+	d := releaseBoardData{Days: days, Choices: []int{30, 60, 90, 180}, Facility: code, Status: r.URL.Query().Get("status"),
+		Today: h.app.Today(), Kinds: binakerja.DocumentKinds}
+	if code == "" {
+		return d, nil
+	}
+	rows, err := h.app.ReleaseBoard(r.Context(), ac, code, days)
+	if err != nil {
+		return d, err
+	}
+	for _, row := range rows {
+		if d.Status == "" || string(row.Readiness) == d.Status {
+			d.Rows = append(d.Rows, row)
 		}
 	}
+	hs, err := h.app.Handovers(r.Context(), ac, true)
+	if err != nil {
+		return d, err
+	}
+	for _, x := range hs {
+		if x.Facility == code {
+			d.Handovers = append(d.Handovers, x)
+		}
+	}
+	return d, nil
+}
+
+func (h *Handler) releaseBoard(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.releaseBoardData(r)
+	if err != nil {
+		return err
+	}
 	return h.render(w, http.StatusOK, "release_board", h.newPage(w, r, "board.title", d))
+}
+
+// releaseBoardPrint prints the board's rows one sheet a page.
+func (h *Handler) releaseBoardPrint(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.releaseBoardData(r)
+	if err != nil {
+		return err
+	}
+	d.Print = true
+	return h.render(w, http.StatusOK, "release_sheets", h.newPage(w, r, "board.print_title", d))
+}
+
+type releaseSheetData struct {
+	Rows  []app.BoardRow
+	Kinds []binakerja.DocumentKind
+	Today binakerja.Date
+	Print bool
+}
+
+func (h *Handler) releaseSheetPage(w http.ResponseWriter, r *http.Request, status int, form *Form) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	row, err := h.app.ReleaseSheet(r.Context(), route.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "board.sheet_title", releaseSheetData{Rows: []app.BoardRow{row}, Kinds: binakerja.DocumentKinds, Today: h.app.Today()})
+	p.Title = row.Inmate.Name
+	p.Form = orEmpty(form)
+	return h.render(w, status, "release_sheets", p)
+}
+
+func (h *Handler) releaseSheet(w http.ResponseWriter, r *http.Request) error {
+	return h.releaseSheetPage(w, r, http.StatusOK, nil)
+}
+
+// releaseDocuments records the documents checklist of a sheet.
+func (h *Handler) releaseDocuments(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	docs := map[binakerja.DocumentKind]binakerja.DocumentStatus{}
+	for _, k := range binakerja.DocumentKinds {
+		if v := r.PostForm.Get("doc_" + string(k)); v != "" {
+			docs[k] = binakerja.DocumentStatus(v)
+		}
+	}
+	err = h.app.SetReleaseDocuments(r.Context(), route.ActorFrom(r.Context()), id, docs)
+	return h.answer(w, r, err, nil, func(form *Form) error { return h.releaseSheetPage(w, r, http.StatusUnprocessableEntity, form) },
+		"board.documents_saved", func() string { return "/release-board/" + strconv.FormatInt(id, 10) })
 }

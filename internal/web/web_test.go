@@ -92,7 +92,8 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		"/agreements/1", "/vacancies", "/vacancies?status=CLOSED", "/vacancies/1", "/applications/1",
 		"/internships?facility=LP-MARTAPURA", "/internships/1", "/internships/2",
 		"/followups", "/followups?status=overdue", "/followups?status=done", "/followups?status=due",
-		"/release-board?facility=LP-MARTAPURA&days=180", "/release-board?facility=LP-MARTAPURA&days=30&status=SIAP_KERJA"}
+		"/release-board?facility=LP-MARTAPURA&days=180", "/release-board?facility=LP-MARTAPURA&days=30&status=SIAP_KERJA",
+		"/release-board/print?facility=LP-MARTAPURA&days=180", fmt.Sprintf("/release-board/%d", someone[0].ID)}
 	for _, lang := range []string{"id", "en"} {
 		c := env.Login(t, servertest.Email(binakerja.RoleAdmin))
 		env.Form(t, c, "/language", url.Values{"lang": {lang}, "next": {"/"}})
