@@ -49,5 +49,7 @@ func runGen(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "generated a %s world in %.1f s: %d organisations, %d people (%d released since, %d of them admitted again)\n",
 		sc.Name, time.Since(start).Seconds(), st.Organizations, st.People, st.Released, st.Readmitted)
+	fmt.Fprintf(env.Stdout, "after release: %d hand-overs (%d acknowledged), %d follow-ups recorded (%d reached, %d in work) and %d overdue, %d placements (%d ended)\n",
+		st.Handovers, st.Acknowledged, st.FollowUpsDone, st.Contacted, st.InWork, st.FollowUpsOverdue, st.Placements, st.PlacementsEnded)
 	return nil
 }

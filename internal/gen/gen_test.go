@@ -72,7 +72,8 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 		}
 		ring, _ := keys.Load(filepath.Join(t.TempDir(), "k"))
 		a, _ := app.New(db, ring, nil, app.DefaultSettings)
-		st, err := gen.World(t.Context(), a, gen.Scales["facility"], 1, binakerja.DateOf(time.Now()), nil)
+		now := binakerja.DateOf(time.Now())
+		st, err := gen.World(t.Context(), a, gen.Scales["facility"], 1, now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,15 +130,9 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 		if err != nil || len(certs) == 0 {
 			t.Fatalf("certificates: %d %v", len(certs), err)
 		}
-		// Participants released are handed over with their follow-ups.
-		hs, err := a.Handovers(t.Context(), cli, false)
-		if err != nil || len(hs) == 0 {
-			t.Fatalf("hand-overs: %d %v", len(hs), err)
-		}
-		fs, _, _, err := a.FollowUps(t.Context(), cli, app.FollowUpQuery{Status: binakerja.FollowUpOverdue})
-		if err != nil || len(fs) == 0 {
-			t.Fatalf("overdue follow-ups: %d %v", len(fs), err)
-		}
+		// Participants released are handed over with their follow-ups, and
+		// their mentors have worked them.
+		afterRelease(t, a, st, now)
 		released, _, err := a.Inmates(t.Context(), app.CLIActor("t"), app.InmateQuery{Status: binakerja.StatusClient,
 			Page: store.Page{Limit: store.MaxLimit}})
 		if err != nil || len(released) == 0 {
@@ -150,4 +145,96 @@ func TestFacilityWorldOnBothEngines(t *testing.T) {
 			t.Fatal("generating twice into one database must be refused")
 		}
 	})
+}
+
+// afterRelease checks the work after release of a generated world: hand-overs
+// acknowledged and waiting, most follow-ups past their grace recorded and
+// some overdue, a plausible share of those reached found in work, and each
+// follow-up's outcome in agreement with the person's placements.
+func afterRelease(t *testing.T, a *app.App, st gen.Stats, today binakerja.Date) {
+	t.Helper()
+	cli := app.CLIActor("t")
+	hs, err := a.Handovers(t.Context(), cli, false)
+	if err != nil || len(hs) == 0 {
+		t.Fatalf("hand-overs: %d %v", len(hs), err)
+	}
+	released := map[int64]binakerja.Date{}
+	acknowledged := 0
+	for _, h := range hs {
+		released[h.PersonID] = h.ReleaseDate
+		if !h.AcknowledgedAt.IsZero() {
+			acknowledged++
+		}
+	}
+	if acknowledged == 0 || acknowledged == len(hs) || st.Handovers != len(hs) || st.Acknowledged != acknowledged {
+		t.Fatalf("hand-overs: %d of %d acknowledged; stats %+v", acknowledged, len(hs), st)
+	}
+	list := func(status binakerja.FollowUpStatus) []*binakerja.FollowUp {
+		var out []*binakerja.FollowUp
+		for page := (store.Page{Limit: store.MaxLimit}); ; {
+			fs, next, _, err := a.FollowUps(t.Context(), cli, app.FollowUpQuery{Status: status, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fs {
+				if f.Status != binakerja.FollowUpClosed { // closed at a re-admission
+					out = append(out, f)
+				}
+			}
+			if next == "" {
+				return out
+			}
+			page.Cursor = next
+		}
+	}
+	done, overdue := list(binakerja.FollowUpDone), list(binakerja.FollowUpOverdue)
+	if len(overdue) == 0 || len(done) < 3*len(overdue) || st.FollowUpsDone != len(done) {
+		t.Fatalf("follow-ups past their grace: %d done, %d overdue; stats %+v", len(done), len(overdue), st)
+	}
+	reached, inWork, placed := 0, 0, map[int64]bool{}
+	for _, f := range done {
+		if f.ContactDate.Before(f.DueDate) || f.ContactDate.After(today) {
+			t.Fatalf("follow-up due %s contacted %s", f.DueDate, f.ContactDate)
+		}
+		if !f.Contacted {
+			if f.Outcome != binakerja.OutcomeUnreachable {
+				t.Fatalf("not reached, outcome %s", f.Outcome)
+			}
+			continue
+		}
+		reached++
+		ps, err := a.Placements(t.Context(), cli, f.PersonID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var at *binakerja.Placement
+		for _, p := range ps {
+			if p.Current(f.ContactDate) {
+				at = p
+			}
+		}
+		switch {
+		case f.Outcome.Employed() && at == nil, f.Outcome == binakerja.OutcomeUnemployed && at != nil,
+			!f.Outcome.Employed() && f.Outcome != binakerja.OutcomeUnemployed:
+			t.Fatalf("follow-up of %d on %s: %s, placements %+v", f.PersonID, f.ContactDate, f.Outcome, ps)
+		case at != nil:
+			inWork++
+			if !placed[f.PersonID] {
+				placed[f.PersonID] = true
+				for _, p := range ps {
+					if p.StartDate.Before(released[p.PersonID]) || p.StartDate.After(today) || p.EndDate.After(today) ||
+						(!p.EndDate.IsZero() && (p.EndReason == "" || p.EndReason == "KEMBALI_KE_LAPAS")) {
+						t.Fatalf("placement of one released on %s: %+v", released[p.PersonID], p)
+					}
+				}
+			}
+		}
+	}
+	if len(placed) == 0 || st.Placements == 0 {
+		t.Fatalf("nobody placed; stats %+v", st)
+	}
+	// The share reached who are in work, as the outcome figures count it.
+	if share := 100 * inWork / max(reached, 1); reached < len(done)/2 || share < 40 || share > 75 {
+		t.Fatalf("%d of %d follow-ups reached, %d of them in work (%d %%)", reached, len(done), inWork, share)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -38,6 +39,18 @@ func catalogue(ctx context.Context, a *app.App, ac app.Actor, create func(*binak
 		RegionCode: "31", Parent: "G-PUSAT"})
 }
 
+// partnerEmployers are the partner employers of each province, in the order
+// of their codes (G-EMP-<province>-1, -2, …), with the work a released person
+// does there.
+var partnerEmployers = []struct {
+	name, size, kbli, position string
+	excluded                   []binakerja.OffenceGroup
+}{
+	{"CV Mebel", "KECIL", "31001", "Tukang kayu mebel", nil},
+	{"UD Tani", "MIKRO", "01131", "Pekerja kebun hortikultura", nil},
+	{"PT Listrik", "BESAR", "43211", "Teknisi instalasi listrik", []binakerja.OffenceGroup{binakerja.OffenceFraud}},
+}
+
 // provinceOffice adds a province's labour office (which works with every
 // facility of its province), its training provider with a programme for
 // each trade, and three partner employers of different sizes.
@@ -59,14 +72,7 @@ func provinceOffice(ctx context.Context, a *app.App, ac app.Actor, p Province, c
 	}
 	regencies := binakerja.RegenciesOf(p.Code)
 	var employers []string
-	for i, e := range []struct {
-		name, size, kbli string
-		excluded         []binakerja.OffenceGroup
-	}{
-		{"CV Mebel", "KECIL", "31001", nil},
-		{"UD Tani", "MIKRO", "01131", nil},
-		{"PT Listrik", "BESAR", "43211", []binakerja.OffenceGroup{binakerja.OffenceFraud}},
-	} {
+	for i, e := range partnerEmployers {
 		code := fmt.Sprintf("G-EMP-%s-%d", p.Code, i+1)
 		if _, err := a.CreatePartner(ctx, ac, app.NewPartner{Code: code, Name: e.name + " " + p.Name + " (sintetis)",
 			RegionCode: regencies[i%len(regencies)].Code, EmployerSize: e.size, Parent: office,
@@ -79,62 +85,118 @@ func provinceOffice(ctx context.Context, a *app.App, ac app.Actor, p Province, c
 	return employers, nil
 }
 
-// facilityTraining runs, at a facility, a cohort of the province's
-// programme for each trade that ended eight months ago; nine in ten who
-// completed are certified. It runs before the releases, as the history
-// happened.
-func facilityTraining(ctx context.Context, a *app.App, ac app.Actor, p Province, code string, today binakerja.Date, rng *rand.Rand) error {
-	for i := range Schemes {
-		c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: fmt.Sprintf("G-PRG-%s-%d", p.Code, i+1), Facility: code,
-			StartDate: today.AddDate(0, -11, 0), EndDate: today.AddDate(0, -8, 0), Capacity: 8, CertificationBody: "G-LSP"})
-		if err != nil {
-			return err
+// trainingRounds are the cohorts a facility ran, in months before today: one
+// of a single trade that ended twenty months ago, for those due out within
+// the year after it (so that by now most of them have been released and
+// followed up for a year), and one of each trade that ended eight months
+// ago, for any of the eligible.
+var trainingRounds = []struct {
+	start, end int
+	allTrades  bool
+	dueWithin  int // months after the end within which those chosen first are due out; 0 for any
+}{{-23, -20, false, 12}, {-11, -8, true, 0}}
+
+// facilityTraining runs, at a facility, the cohorts of the province's
+// programmes of the trainingRounds; nine in ten who completed are certified.
+// It runs before the releases, as the history happened, and returns the
+// date of each participant's last assessment.
+func facilityTraining(ctx context.Context, a *app.App, ac app.Actor, p Province, code string, today binakerja.Date,
+	rng *rand.Rand) (map[int64]binakerja.Date, error) {
+	assessed := map[int64]binakerja.Date{}
+	for _, r := range trainingRounds {
+		var trades []int
+		if r.allTrades {
+			for i := range Schemes {
+				trades = append(trades, i)
+			}
+		} else {
+			trades = []int{rng.IntN(len(Schemes))}
 		}
-		cands, err := a.Candidates(ctx, ac, c.ID)
-		if err != nil {
-			return err
+		start, end := today.AddDate(0, r.start, 0), today.AddDate(0, r.end, 0)
+		var due binakerja.Date
+		if r.dueWithin > 0 {
+			due = end.AddDate(0, r.dueWithin, 0)
 		}
-		// Any of the eligible, not only those with the most time left, so
-		// that some of them are due out or released by now.
-		rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-		var done []int64
-		for _, cand := range cands {
-			if len(done) == c.Capacity {
-				break
+		for _, i := range trades {
+			if err := cohort(ctx, a, ac, p, code, i, start, end, due, rng, assessed); err != nil {
+				return nil, err
 			}
-			if len(cand.Reasons) > 0 {
-				continue
-			}
-			e, err := a.Enroll(ctx, ac, c.ID, cand.Inmate.ID, false)
-			if err != nil {
-				return err
-			}
-			if _, err := a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentCompleted, ""); err != nil {
-				return err
-			}
-			done = append(done, cand.Inmate.ID)
 		}
-		if len(done) == 0 {
+	}
+	return assessed, nil
+}
+
+// cohort runs a cohort of the province's programme of trade i from start to
+// end, its places to the eligible due out by due first (when due is not
+// zero), noting in assessed when each participant was assessed.
+func cohort(ctx context.Context, a *app.App, ac app.Actor, p Province, code string, i int, start, end, due binakerja.Date,
+	rng *rand.Rand, assessed map[int64]binakerja.Date) error {
+	c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: fmt.Sprintf("G-PRG-%s-%d", p.Code, i+1), Facility: code,
+		StartDate: start, EndDate: end, Capacity: 8, CertificationBody: "G-LSP"})
+	if err != nil {
+		return err
+	}
+	cands, err := a.Candidates(ctx, ac, c.ID)
+	if err != nil {
+		return err
+	}
+	// Any of the eligible, not only those with the most time left, so
+	// that some of them are due out or released by now; in a round for
+	// those due out soon, those first.
+	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	if !due.IsZero() {
+		soon := func(c app.Candidate) bool {
+			r := c.Inmate.Episode.ExpectedRelease
+			return !r.IsZero() && !r.After(due)
+		}
+		slices.SortStableFunc(cands, func(x, y app.Candidate) int {
+			switch {
+			case soon(x) && !soon(y):
+				return -1
+			case soon(y) && !soon(x):
+				return 1
+			}
+			return 0
+		})
+	}
+	var done []int64
+	for _, cand := range cands {
+		if len(done) == c.Capacity {
+			break
+		}
+		if len(cand.Reasons) > 0 {
 			continue
 		}
-		as, err := a.CreateAssessment(ctx, ac, app.NewAssessment{CohortID: c.ID, CertificationBody: "G-LSP",
-			AssessorName: "Asesor Sintetis", AssessorNumber: "MET.000.000001 2026", Date: today.AddDate(0, -7, -15)})
+		e, err := a.Enroll(ctx, ac, c.ID, cand.Inmate.ID, false)
 		if err != nil {
 			return err
 		}
-		for _, person := range done {
-			result := binakerja.Competent
-			if rng.IntN(10) == 0 {
-				result = binakerja.NotCompetent
-			}
-			var units []app.UnitInput
-			for _, u := range Schemes[i].Units {
-				units = append(units, app.UnitInput{Code: u.Code, Result: result})
-			}
-			if _, err := a.RecordResults(ctx, ac, as.ID, person, units); err != nil {
-				return err
-			}
+		if _, err := a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentCompleted, ""); err != nil {
+			return err
 		}
+		done = append(done, cand.Inmate.ID)
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	as, err := a.CreateAssessment(ctx, ac, app.NewAssessment{CohortID: c.ID, CertificationBody: "G-LSP",
+		AssessorName: "Asesor Sintetis", AssessorNumber: "MET.000.000001 2026", Date: end.AddDate(0, 0, 15)})
+	if err != nil {
+		return err
+	}
+	for _, person := range done {
+		result := binakerja.Competent
+		if rng.IntN(10) == 0 {
+			result = binakerja.NotCompetent
+		}
+		var units []app.UnitInput
+		for _, u := range Schemes[i].Units {
+			units = append(units, app.UnitInput{Code: u.Code, Result: result})
+		}
+		if _, err := a.RecordResults(ctx, ac, as.ID, person, units); err != nil {
+			return err
+		}
+		assessed[person] = as.Date
 	}
 	return nil
 }

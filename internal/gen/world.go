@@ -47,6 +47,25 @@ var Scales = map[string]Scale{
 // Stats counts what a world holds.
 type Stats struct {
 	Organizations, People, Released, Readmitted int
+	// After release: the participants' hand-overs (and how many their mentor
+	// acknowledged), the follow-ups past their grace recorded (how many of
+	// them reached the person, and found them in work) and left overdue, and
+	// the placements made (and how many of them ended since).
+	Handovers, Acknowledged                            int
+	FollowUpsDone, Contacted, InWork, FollowUpsOverdue int
+	Placements, PlacementsEnded                        int
+}
+
+// add adds the after-release counts of o.
+func (st *Stats) add(o Stats) {
+	st.Handovers += o.Handovers
+	st.Acknowledged += o.Acknowledged
+	st.FollowUpsDone += o.FollowUpsDone
+	st.Contacted += o.Contacted
+	st.InWork += o.InWork
+	st.FollowUpsOverdue += o.FollowUpsOverdue
+	st.Placements += o.Placements
+	st.PlacementsEnded += o.PlacementsEnded
 }
 
 // ReadmissionShare is the share of released people whom a world admits again
@@ -58,8 +77,10 @@ const ReadmissionShare = 8
 // office, regional offices, facilities, and at each facility people admitted
 // over five years, those whose term has ended released (most at two thirds of
 // the term, on parole), and about one in ReadmissionShare of those released
-// long enough ago admitted again under a new registration number. Codes start
-// with G- so as not to meet real ones.
+// long enough ago admitted again under a new registration number; and, in
+// each province, the work after release of the programme's participants
+// (hand-overs acknowledged, follow-ups recorded, placements; see
+// afterRelease). Codes start with G- so as not to meet real ones.
 func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today binakerja.Date, progress func(done, total int)) (Stats, error) {
 	var st Stats
 	ac := app.CLIActor("gen")
@@ -108,7 +129,7 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 				return st, err
 			}
 			facilities = append(facilities, code)
-			train := func() error { return facilityTraining(ctx, a, ac, p, code, today, rng) }
+			train := func() (map[int64]binakerja.Date, error) { return facilityTraining(ctx, a, ac, p, code, today, rng) }
 			fst, err := facility(ctx, a, ac, code, regency, scale.PeoplePerFacility, seed, serial, today, rng, train)
 			if err != nil {
 				return st, fmt.Errorf("%s: %w", code, err)
@@ -125,6 +146,11 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 		if err := provinceJobs(ctx, a, ac, p, facilities, employers, today, rng); err != nil {
 			return st, fmt.Errorf("jobs of %s: %w", p.Name, err)
 		}
+		ast, err := afterRelease(ctx, a, ac, facilities, employers, today, rng)
+		if err != nil {
+			return st, fmt.Errorf("after release in %s: %w", p.Name, err)
+		}
+		st.add(ast)
 	}
 	return st, nil
 }
@@ -142,7 +168,7 @@ func titleOf(facilityType string) string {
 // facility imports a facility's people, releases those whose term ended and
 // admits some of them again.
 func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string, n int, seed uint64, serial int,
-	today binakerja.Date, rng *rand.Rand, train func() error) (Stats, error) {
+	today binakerja.Date, rng *rand.Rand, train func() (map[int64]binakerja.Date, error)) (Stats, error) {
 	var st Stats
 	var file bytes.Buffer
 	if err := InmateFile(&file, n, seed, region, serial, today); err != nil {
@@ -153,7 +179,8 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 		return st, err
 	}
 	st.People = rep.Created
-	if err := train(); err != nil {
+	trained, err := train()
+	if err != nil {
 		return st, fmt.Errorf("training: %w", err)
 	}
 	facID, err := a.DB().OrgID(ctx, code)
@@ -168,7 +195,9 @@ func facility(ctx context.Context, a *app.App, ac app.Actor, code, region string
 	var people []int64 // beside items
 	for _, d := range due {
 		it := app.ReleaseListItem{EpisodeID: d.ID, Date: d.ExpectedRelease, Reason: binakerja.ReleaseEndOfSentence}
-		if rng.IntN(3) > 0 && !d.TwoThirdsDate.IsZero() {
+		// Parole at two thirds of the term, but not for a participant before
+		// their training was assessed.
+		if rng.IntN(3) > 0 && !d.TwoThirdsDate.IsZero() && !d.TwoThirdsDate.Before(trained[d.PersonID]) {
 			it.Date, it.Reason = d.TwoThirdsDate, binakerja.ReleaseParole
 		}
 		items, people = append(items, it), append(people, d.PersonID)
