@@ -48,6 +48,7 @@ const (
 	ActionFollowUpView      Action = "followup.view"       // see hand-overs, follow-ups and placements after release
 	ActionFollowUpManage    Action = "followup.manage"     // acknowledge hand-overs and record follow-ups
 	ActionClientView        Action = "client.view"         // see the clients on conditional release a Bapas supervises
+	ActionMetricsView       Action = "metrics.view"        // see the outcome figures of the organisations within reach
 )
 
 // Reach says how far a grant reaches for an action.
@@ -149,6 +150,10 @@ var Policy = map[Action]Rule{
 	// A conditional release is the supervising Bapas's client until the
 	// sentence ends: its probation officers see their own clients' road.
 	ActionClientView: {Roles: []Role{RoleAdmin, RoleProbationOfficer}},
+	// The outcome figures: the facility's and the labour office's own, and
+	// a region's or the nation's for its analysts, who see aggregates only,
+	// under the small-number rules.
+	ActionMetricsView: {Roles: []Role{RoleAdmin, RoleFacilityOfficer, RoleLabourOfficer, RoleAnalyst}},
 }
 
 // Allows reports whether the policy lets role r perform action a at all,

@@ -127,6 +127,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 		{"internships", "/internships", binakerja.ActionInternshipManage},
 		{"followups", "/followups", binakerja.ActionFollowUpManage},
 		{"clients", "/clients", binakerja.ActionClientView},
+		{"outcomes", "/outcomes", binakerja.ActionMetricsView},
 		{"organizations", "/organizations", binakerja.ActionOrgView},
 		{"users", "/users", binakerja.ActionUserView},
 		{"audit", "/audit", binakerja.ActionAuditView},

@@ -108,6 +108,7 @@ func (h *Handler) routes() {
 	t.Handle("POST /inmates/reviews/{id}/confirm", binakerja.ActionInmateWrite, h.reviewConfirm)
 	t.Handle("POST /inmates/reviews/{id}/reject", binakerja.ActionInmateWrite, h.reviewReject)
 	t.Handle("GET /notices", binakerja.ActionSelf, h.noticeList)
+	t.Handle("GET /outcomes", binakerja.ActionMetricsView, h.outcomes)
 	t.Handle("POST /notices/read", binakerja.ActionSelf, h.noticesRead)
 	t.Handle("GET /admin/outbox", binakerja.ActionUserManage, h.outbox)
 	t.Handle("POST /admin/outbox/{id}/retry", binakerja.ActionUserManage, h.outboxRetry)
@@ -228,10 +229,16 @@ func (h *Handler) parseTemplates() error {
 		return err
 	}
 	funcs := template.FuncMap{
-		"roleName":  func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
-		"kindName":  func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
-		"langs":     func() []string { return i18n.Languages },
-		"int64":     func(n int) int64 { return int64(n) },
+		"roleName": func(p *i18n.Printer, r binakerja.Role) string { return p.T("role." + string(r)) },
+		"kindName": func(p *i18n.Printer, k binakerja.OrgKind) string { return p.T("org.kind." + string(k)) },
+		"langs":    func() []string { return i18n.Languages },
+		"int64":    func(n int) int64 { return int64(n) },
+		"deref": func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		"contracts": func() []string { return stringsOf(binakerja.ContractTypes) },
 		"vstatuses": func() []string { return stringsOf(binakerja.VacancyStatuses) },
 		"readiness": func() []string {
@@ -323,6 +330,7 @@ var navigation = []struct {
 	{"nav.board", "/release-board", binakerja.ActionInmateWrite},
 	{"nav.followups", "/followups", binakerja.ActionFollowUpManage},
 	{"nav.clients", "/clients", binakerja.ActionClientView},
+	{"nav.outcomes", "/outcomes", binakerja.ActionMetricsView},
 	{"nav.organizations", "/organizations", binakerja.ActionOrgView},
 	{"nav.users", "/users", binakerja.ActionUserView},
 	{"nav.audit", "/audit", binakerja.ActionAuditView},

@@ -81,7 +81,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	if err != nil || len(clients) == 0 {
 		t.Fatalf("the demo world has no probation client: %v", err)
 	}
-	pages := []string{"/clients", fmt.Sprintf("/released/%d", hs[0].PersonID), fmt.Sprintf("/released/%d", clients[0].Person.ID),
+	pages := []string{"/outcomes", "/outcomes?organization=LP-MARTAPURA&from=2020-01-01", "/clients", fmt.Sprintf("/released/%d", hs[0].PersonID), fmt.Sprintf("/released/%d", clients[0].Person.ID),
 		"/admin/outbox", "/admin/outbox?status=all", "/admin/outbox?status=sent", "/notices?unread=1", "/training", "/training/catalogue", fmt.Sprintf("/training/cohorts/%d", cohorts[0].ID), "/inmates", "/inmates?all=1&status=BEBAS", "/inmates/import", inmate, inmate + "/export",
 		"/inmates/reviews", "/notices", fmt.Sprintf("/inmates/%d", readmitted),
 		"/inmates?release_from=2020-01-01&release_to=2030-12-31", "/", "/organizations", "/organizations?q=mar&kind=facility", "/organizations/new",
