@@ -117,6 +117,9 @@ func TestCheckPassword(t *testing.T) {
 		strings.Repeat("ü", 64):         true,
 		strings.Repeat("x1y2", 33):      false, // 132 characters
 		"Kalimat Panjang Yang Ku Ingat": true,
+		"password123456":                false, // in breached lists, however long
+		"iloveyou2026":                  false,
+		"binakerja-demo":                false, // the demo's, public
 	} {
 		err := CheckPassword(pw, "siti.rahma@example.id")
 		if (err == nil) != ok {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trustelem/zxcvbn"
 )
 
 // Role is what a user does in the programme (contract §2, a closed list). A
@@ -136,8 +138,20 @@ var commonPasswords = []string{
 	"bismillah123", "000000000000", "111111111111", "abcdefghijkl", "passw0rd1234",
 }
 
+// DemoPassword is the demo world's password, public by design: refused for
+// anyone outside the demo.
+const DemoPassword = "binakerja-demo" // #nosec G101 -- public by design: printed at start, written in the README
+
+// guessable are the words a password made of counts as easy to guess,
+// beside zxcvbn's lists of common and breached passwords, names and words.
+var guessable = []string{"binakerja", "lapas", "rutan", "bapas", "disnaker", "kemenkumham", "ditjenpas", "pemasyarakatan"}
+
 // CheckPassword reports whether pw may be used as the password of the user
-// with the given email. The password is checked exactly as typed.
+// with the given email. The password is checked exactly as typed: long
+// enough, not on the lists of common Indonesian passwords, not the demo's,
+// not built on the e-mail address, and at least "safely unguessable"
+// (score 3 of 4) by zxcvbn's estimate, which knows the passwords of public
+// breaches.
 func CheckPassword(pw, email string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
@@ -156,6 +170,16 @@ func CheckPassword(pw, email string) error {
 		return FieldInvalid("password", "password.contains_email")
 	}
 	if strings.Count(lower, lower[:1]) == len(lower) {
+		return FieldInvalid("password", "password.common")
+	}
+	if pw == DemoPassword {
+		return FieldInvalid("password", "password.demo")
+	}
+	inputs := guessable
+	if local, _, ok := strings.Cut(NormalizeEmail(email), "@"); ok {
+		inputs = append(slices.Clip(inputs), local)
+	}
+	if zxcvbn.PasswordStrength(pw, inputs).Score < 3 {
 		return FieldInvalid("password", "password.common")
 	}
 	return nil

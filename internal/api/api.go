@@ -44,6 +44,9 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log}
 	h.Table = route.NewTable(h.writeError)
+	h.Table.OnDenied = func(r *http.Request, pattern string, action binakerja.Action, err error) {
+		h.app.RecordRefusal(r.Context(), route.ActorFrom(r.Context()), r.Method, pattern, r.URL.Path, action, binakerja.ErrorKind(err))
+	}
 	t := h.Table
 	t.Handle("GET /api/v1/openapi.json", route.Public, h.openAPI)
 	t.Handle("GET /api/v1/me", binakerja.ActionSelf, h.me)

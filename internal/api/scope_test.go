@@ -70,3 +70,31 @@ func TestOnlyTheIssuingBodyAndASystemAdminChangeACertificate(t *testing.T) {
 		}
 	})
 }
+
+// A probe of another organisation's records is answered as not found, and
+// recorded in the audit trail with what was asked; so is a route the role
+// may not use at all.
+func TestRefusedProbesAreAudited(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		// One person moves to the Rutan, out of the Lapas officer's reach.
+		env.SQL(t, `UPDATE custody_episodes SET facility_id = (SELECT id FROM organizations WHERE code = 'RUTAN-BATURAJA')
+			WHERE id = (SELECT max(id) FROM custody_episodes)`)
+		other := env.Int(t, `SELECT person_id FROM custody_episodes WHERE id = (SELECT max(id) FROM custody_episodes)`)
+		path := fmt.Sprintf("/api/v1/inmates/%d", other)
+		if r := get(t, env, binakerja.RoleFacilityOfficer, path); r.StatusCode != 404 {
+			t.Fatalf("another facility's person: %d", r.StatusCode)
+		}
+		n := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'authz.not_found' AND entity_id = 'GET /api/v1/inmates/{id}'
+			AND summary LIKE $1`, "%"+path+"%")
+		if n != 1 {
+			t.Fatalf("the probe audited %d times", n)
+		}
+		if r := get(t, env, binakerja.RoleEmployer, "/api/v1/inmates"); r.StatusCode != 403 {
+			t.Fatalf("an employer lists inmates: %d", r.StatusCode)
+		}
+		if n := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'authz.deny' AND entity_id = 'GET /api/v1/inmates'`); n != 1 {
+			t.Fatalf("the refused route audited %d times", n)
+		}
+	})
+}

@@ -30,6 +30,7 @@ type Settings struct {
 	BaseURL         string        // the public URL, for links in credentials and e-mails
 	MailAttempts    int           // e-mail attempts before giving up (MailAttempts when zero)
 	MailRetryBase   time.Duration // the first wait before another attempt, doubling (MailRetryBase when zero)
+	Demo            bool          // the demo world: its public password may be given to users
 }
 
 // Throttle slows sign-in after failures in a row, instead of locking: the
@@ -190,6 +191,24 @@ func (a *App) deny(ctx context.Context, ac Actor, action binakerja.Action, orgPa
 	})
 	if err != nil {
 		a.log.Error("record denial", "err", err, "request_id", ac.RequestID)
+	}
+}
+
+// RecordRefusal records in the audit trail a request refused as forbidden
+// or not found: what was asked (the route's pattern and the path), by whom.
+// A probe of another organisation's records by id is answered as not found,
+// and so is recorded too.
+func (a *App) RecordRefusal(ctx context.Context, ac Actor, method, pattern, path string, action binakerja.Action, kind binakerja.Kind) {
+	what := "authz.not_found"
+	if kind == binakerja.Forbidden {
+		what = "authz.deny"
+	}
+	err := a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, "", what, "route", pattern, "",
+			map[string]string{"method": method, "path": path, "action": string(action)})
+	})
+	if err != nil {
+		a.log.Error("record a refusal", "err", err, "request_id", ac.RequestID)
 	}
 }
 

@@ -152,7 +152,9 @@ func seedDemo(t *testing.T, env map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(db, ring, nil, app.DefaultSettings)
+	settings := app.DefaultSettings
+	settings.Demo = true
+	a, err := app.New(db, ring, nil, settings)
 	if err != nil {
 		t.Fatal(err)
 	}

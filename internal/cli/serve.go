@@ -134,6 +134,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	cfg.Demo = true
 	a, closeDB, err := openMigrated(ctx, cfg, logger(cfg, env.Stderr))
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ type Config struct {
 	BaseURL  string // public URL; empty for http://ADDR
 	LogLevel string // debug, info, warn, error
 	SMTPURL  string // where e-mail goes (see package mail); empty: notices stay in the application
+	Demo     bool   // the demo command's run: its users share the public demo password
 }
 
 // Load returns the defaults overridden by the environment.

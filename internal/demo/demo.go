@@ -15,7 +15,7 @@ import (
 
 // Password is the password of every demo login. It is printed at start; a
 // demo database is for showing and trying, never for real records.
-const Password = "binakerja-demo" // #nosec G101 -- public by design: printed at start, written in the README
+const Password = binakerja.DemoPassword
 
 // Login is one demo account.
 type Login struct {

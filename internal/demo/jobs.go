@@ -345,45 +345,70 @@ func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binak
 	employers := []struct {
 		code string
 		kind binakerja.PlacementKind
-		out  binakerja.Outcome
 	}{
-		{"UD-TANI-MAKMUR", binakerja.PlacementUMKM, binakerja.OutcomeUMKM},
-		{"PT-AGRO-OKU", binakerja.PlacementJob, binakerja.OutcomePartner},
-		{"Bengkel Motor Jaya Martapura", binakerja.PlacementUMKM, binakerja.OutcomeUMKM},
+		{"UD-TANI-MAKMUR", binakerja.PlacementUMKM},
+		{"PT-AGRO-OKU", binakerja.PlacementJob},
+		{"Bengkel Motor Jaya Martapura", binakerja.PlacementUMKM},
 	}
-	placed := map[int64]int{}
+	// About six in ten find work a fortnight after release, unless a job
+	// they were hired for before release starts later or an employer is
+	// still deciding on them.
+	placements := map[int64][]*binakerja.Placement{}
+	for _, f := range fs {
+		if _, done := placements[f.PersonID]; done {
+			continue
+		}
+		have, err := a.Placements(ctx, ac, f.PersonID)
+		if err != nil {
+			return err
+		}
+		apps, err := a.PersonApplications(ctx, ac, f.PersonID)
+		if err != nil {
+			return err
+		}
+		// Those in an employer's pipeline wait for its decision.
+		if n := int(f.PersonID % 10); n < 6 && len(have) == 0 && len(apps) == 0 {
+			r, err := a.Inmate(ctx, ac, f.PersonID)
+			if err != nil {
+				return err
+			}
+			if start := r.Episode.ReleaseDate.AddDate(0, 0, 14); !start.After(today) {
+				e := employers[n%len(employers)]
+				p, err := a.CreatePlacement(ctx, ac, app.NewPlacement{PersonID: f.PersonID, Employer: e.code, Kind: e.kind,
+					Position: "Pekerja", StartDate: start})
+				if err != nil {
+					return fmt.Errorf("demo placement: %w", err)
+				}
+				have = append(have, p)
+			}
+		}
+		placements[f.PersonID] = have
+	}
 	for i, f := range fs {
 		if !f.DueDate.AddDate(0, 0, grace).Before(today) || i%7 == 3 {
 			continue // not yet due, or left overdue
 		}
-		r, err := a.Inmate(ctx, ac, f.PersonID)
-		if err != nil {
-			return err
-		}
 		in := app.FollowUpInput{ContactDate: f.DueDate.AddDate(0, 0, 3), Contacted: true, Outcome: binakerja.OutcomeUnemployed}
-		if n := int(f.PersonID % 10); n < 6 { // about six in ten find work
-			e := employers[n%len(employers)]
-			have, err := a.Placements(ctx, ac, f.PersonID)
-			if err != nil {
-				return err
-			}
-			apps, err := a.PersonApplications(ctx, ac, f.PersonID)
-			if err != nil {
-				return err
-			}
-			if _, ok := placed[f.PersonID]; !ok && len(have) == 0 && len(apps) == 0 {
-				if _, err := a.CreatePlacement(ctx, ac, app.NewPlacement{PersonID: f.PersonID, Employer: e.code, Kind: e.kind,
-					Position: "Pekerja", StartDate: r.Episode.ReleaseDate.AddDate(0, 0, 14)}); err != nil {
-					return fmt.Errorf("demo placement: %w", err)
-				}
-				placed[f.PersonID] = n
-			}
-			in.Outcome, in.Confirmed, in.Employer = e.out, n%2 == 0, e.code
-		} else if n == 9 {
-			in.Contacted, in.Outcome = false, binakerja.OutcomeUnreachable
-		}
 		if in.ContactDate.After(today) {
 			in.ContactDate = today
+		}
+		// What the mentor finds agrees with the placements on the day.
+		for _, p := range placements[f.PersonID] {
+			if !p.Current(in.ContactDate) {
+				continue
+			}
+			switch {
+			case p.Kind == binakerja.PlacementUMKM:
+				in.Outcome = binakerja.OutcomeUMKM
+			case p.Employer != "":
+				in.Outcome = binakerja.OutcomePartner
+			default:
+				in.Outcome = binakerja.OutcomeOther
+			}
+			in.Confirmed, in.Employer = f.PersonID%2 == 0, p.EmployerName
+		}
+		if f.PersonID%10 == 9 {
+			in.Contacted, in.Outcome = false, binakerja.OutcomeUnreachable
 		}
 		if _, err := a.RecordFollowUp(ctx, ac, f.ID, in); err != nil {
 			return fmt.Errorf("demo follow-up: %w", err)

@@ -34,6 +34,10 @@ type Table struct {
 	// OnError answers a handler's error; Unauthenticated and Forbidden
 	// errors from the coarse role check below arrive here too.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
+	// OnDenied, when set, hears of every request of a signed-in user refused
+	// as forbidden or not found, for the audit trail: a probe of another
+	// organisation's records looks like either.
+	OnDenied func(r *http.Request, pattern string, action binakerja.Action, err error)
 }
 
 // NewTable returns an empty table on a new ServeMux.
@@ -54,14 +58,25 @@ func (t *Table) Handle(pattern string, action binakerja.Action, h HandlerFunc) {
 				return
 			}
 			if !slices.ContainsFunc(u.Grants, func(g binakerja.Grant) bool { return binakerja.Allows(g.Role, action) }) {
-				t.OnError(w, r, binakerja.Errorf(binakerja.Forbidden, "error.forbidden"))
+				err := binakerja.Errorf(binakerja.Forbidden, "error.forbidden")
+				t.denied(r, pattern, action, err)
+				t.OnError(w, r, err)
 				return
 			}
 		}
 		if err := h(w, r); err != nil {
+			if binakerja.ErrorKind(err) == binakerja.NotFound && action != Public {
+				t.denied(r, pattern, action, err)
+			}
 			t.OnError(w, r, err)
 		}
 	}))
+}
+
+func (t *Table) denied(r *http.Request, pattern string, action binakerja.Action, err error) {
+	if t.OnDenied != nil && ActorFrom(r.Context()).User != nil {
+		t.OnDenied(r, pattern, action, err)
+	}
 }
 
 type actorKey struct{}

@@ -165,6 +165,7 @@ func New(t testing.TB, dsn string, opts ...Options) *Env {
 	settings := app.DefaultSettings
 	settings.BaseURL = "http://binakerja.test"
 	settings.MailAttempts = o.MailAttempts
+	settings.Demo = true
 	ring, err := keys.Load(filepath.Join(t.TempDir(), "binakerja.keys"))
 	if err != nil {
 		t.Fatal(err)

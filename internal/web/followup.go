@@ -77,8 +77,18 @@ func (h *Handler) followUpRecord(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		_, err = h.app.RecordFollowUp(r.Context(), route.ActorFrom(r.Context()), id, in)
 	}
-	return h.answer(w, r, err, nil, func(form *Form) error { return h.caseloadPage(w, r, http.StatusUnprocessableEntity, form) },
-		"followup.saved", func() string { return "/followups" })
+	// The fields of each follow-up's form carry its id; the summary names
+	// them by their labels.
+	suffix := "-" + strconv.FormatInt(id, 10)
+	rename, labels := map[string]string{}, map[string]string{}
+	for field, label := range map[string]string{"contact_date": "caseload.contact_date", "outcome": "caseload.outcome",
+		"employer": "vacancy.employer", "needs": "caseload.needs", "notes": "consent.note", "contacted": "caseload.contacted"} {
+		rename[field], labels[field+suffix] = field+suffix, label
+	}
+	return h.answer(w, r, err, rename, func(form *Form) error {
+		form.label(h.newPage(w, r, "", nil).Printer, labels)
+		return h.caseloadPage(w, r, http.StatusUnprocessableEntity, form)
+	}, "followup.saved", func() string { return "/followups" })
 }
 
 func (h *Handler) handoverAcknowledge(w http.ResponseWriter, r *http.Request) error {
@@ -122,6 +132,9 @@ func (h *Handler) placementCreate(w http.ResponseWriter, r *http.Request) error 
 	err = bad.Err()
 	if err == nil {
 		_, err = h.app.CreatePlacement(r.Context(), route.ActorFrom(r.Context()), in)
+	}
+	if err != nil && !released && !route.ActorFrom(r.Context()).User.Can(binakerja.ActionInmateView, "") {
+		return err // the person page is the register keepers'; a mentor records from the after-release page
 	}
 	again := func(form *Form) error {
 		if released {
@@ -181,8 +194,12 @@ func (d releaseBoardData) Stale(h *binakerja.Handover) bool {
 	return h.Stale(d.Today.Time().AddDate(0, 0, 1), 7)
 }
 
-// Query is the board's filter, for the link to its printout.
-func (d releaseBoardData) Query() string {
+// PrintURL is the printout of the board as filtered, and BoardURL the
+// board itself.
+func (d releaseBoardData) PrintURL() string { return "/release-board/print?" + d.query() }
+func (d releaseBoardData) BoardURL() string { return "/release-board?" + d.query() }
+
+func (d releaseBoardData) query() string {
 	return url.Values{"facility": {d.Facility}, "days": {strconv.Itoa(d.Days)}, "status": {d.Status}}.Encode()
 }
 

@@ -95,6 +95,7 @@ type inmateShowData struct {
 	CanExport      bool
 	Reasons        []string
 	Facilities     []*binakerja.Organization
+	Supervisors    []*binakerja.Organization // the Bapas a conditional release may be supervised by
 	OpenEpisode    bool
 	ShowNIKForm    bool
 	Work           *personWork // consent, custody facts, applications and employer views; nil to those who do not keep the register
@@ -168,6 +169,13 @@ func (h *Handler) inmatePage(w http.ResponseWriter, r *http.Request, status int,
 		if err != nil {
 			return err
 		}
+		// Any Bapas may supervise a conditional release: the list of them
+		// is no one's secret.
+		data.Supervisors, _, err = h.app.DB().Organizations(r.Context(), store.OrgFilter{All: true, Kind: binakerja.OrgProbationOffice,
+			Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil {
+			return err
+		}
 	}
 	if data.Work, err = h.personWork(r, ac, d, data.CanWrite); err != nil {
 		return err
@@ -238,7 +246,8 @@ func (h *Handler) inmateChange(w http.ResponseWriter, r *http.Request, done, dat
 func (h *Handler) inmateRelease(w http.ResponseWriter, r *http.Request) error {
 	return h.inmateChange(w, r, "inmate.released", "release_date", map[string]string{"date": "release_date", "reason": "release_reason"},
 		func(ac app.Actor, id int64, date binakerja.Date) error {
-			_, err := h.app.Release(r.Context(), ac, id, date, binakerja.ReleaseReason(r.PostForm.Get("release_reason")))
+			_, err := h.app.ReleaseUnder(r.Context(), ac, id, date, binakerja.ReleaseReason(r.PostForm.Get("release_reason")),
+				r.PostForm.Get("supervisor"))
 			return err
 		})
 }

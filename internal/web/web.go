@@ -59,6 +59,9 @@ func New(a *app.App, log *slog.Logger, secure bool) (*Handler, error) {
 		return nil, err
 	}
 	h.Table = route.NewTable(h.renderError)
+	h.Table.OnDenied = func(r *http.Request, pattern string, action binakerja.Action, err error) {
+		h.app.RecordRefusal(r.Context(), route.ActorFrom(r.Context()), r.Method, pattern, r.URL.Path, action, binakerja.ErrorKind(err))
+	}
 	h.routes()
 	return h, nil
 }
@@ -528,6 +531,17 @@ func (f *Form) fail(p *i18n.Printer, err error, rename map[string]string) bool {
 		f.Summary = append(f.Summary, FieldMessage{Field: name, Message: msg})
 	}
 	return true
+}
+
+// label puts the label of its field before each message of the summary
+// ("Tanggal kontak: …"), for forms whose fields are not drawn by the input
+// template.
+func (f *Form) label(p *i18n.Printer, labels map[string]string) {
+	for i, m := range f.Summary {
+		if key, ok := labels[m.Field]; ok {
+			f.Summary[i].Message = p.T(key) + ": " + m.Message
+		}
+	}
 }
 
 // parseForm reads a urlencoded form of at most 1 MiB, refusing a value with a
