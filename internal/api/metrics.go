@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -48,4 +49,74 @@ func (h *Handler) metricsFunnel(w http.ResponseWriter, r *http.Request) error {
 		AsOf: f.AsOf, Participants: f.Participants, Completed: f.Completed, Certified: f.Certified,
 		CertificationRate: f.CertificationRate, CertifiedReleased: f.CertifiedReleased, Placed: f.Placed,
 		PlacementRate: f.PlacementRate, Suppressed: f.Suppressed, Caution: f.Caution, TopCoded: f.TopCoded})
+}
+
+type metricPart struct {
+	ID        string   `json:"id"`
+	Numerator *int     `json:"numerator"`
+	Rate      *float64 `json:"rate"`
+	Low       *float64 `json:"ci_low"`
+	High      *float64 `json:"ci_high"`
+}
+
+type metric struct {
+	ID           string            `json:"id"`
+	Title        string            `json:"title"`
+	Definition   string            `json:"definition"`
+	Organization string            `json:"organization,omitempty"`
+	From         binakerja.Date    `json:"from"`
+	To           binakerja.Date    `json:"to"`
+	AsOf         binakerja.Date    `json:"as_of"`
+	Years        int               `json:"years,omitempty"`
+	Numerator    *int              `json:"numerator"`
+	Denominator  *int              `json:"denominator"`
+	Excluded     *int              `json:"excluded"`
+	Unknown      *int              `json:"unknown"`
+	Rate         *float64          `json:"rate"`
+	Low          *float64          `json:"ci_low"`
+	High         *float64          `json:"ci_high"`
+	Mature       bool              `json:"mature"`
+	MatureOn     binakerja.Date    `json:"mature_on"`
+	MaturityRule string            `json:"maturity_rule"`
+	Parts        []metricPart      `json:"parts,omitempty"`
+	Suppressed   map[string]string `json:"suppressed,omitempty"`
+	Caution      []string          `json:"caution,omitempty"`
+	TopCoded     []string          `json:"top_coded,omitempty"`
+}
+
+// metricShow answers one figure of the catalogue (research §4.2).
+func (h *Handler) metricShow(w http.ResponseWriter, r *http.Request) error {
+	q := app.MetricQuery{ID: r.PathValue("id"), Organization: r.URL.Query().Get("organization")}
+	var bad binakerja.Problems
+	for name, d := range map[string]*binakerja.Date{"from": &q.From, "to": &q.To, "as_of": &q.AsOf} {
+		v, err := dateParam(r, name)
+		if err != nil {
+			bad.Add(name, "date.format")
+		}
+		*d = v
+	}
+	if v := r.URL.Query().Get("years"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad.Add("years", "metrics.years")
+		}
+		q.Years = n
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	m, err := h.app.MetricValue(r.Context(), route.ActorFrom(r.Context()), q)
+	if err != nil {
+		return err
+	}
+	p := Printer(r)
+	out := metric{ID: m.ID, Title: p.T("metric." + m.ID), Definition: p.T("metric." + m.ID + ".definition"),
+		Organization: m.Organization, From: m.From, To: m.To, AsOf: m.AsOf, Years: m.Years,
+		Numerator: m.Numerator, Denominator: m.Denominator, Excluded: m.Excluded, Unknown: m.Unknown,
+		Rate: m.Rate, Low: m.Low, High: m.High, Mature: m.Mature, MatureOn: m.MatureOn,
+		MaturityRule: p.T("metric." + m.ID + ".maturity"), Suppressed: m.Suppressed, Caution: m.Caution, TopCoded: m.TopCoded}
+	for _, x := range m.Parts {
+		out.Parts = append(out.Parts, metricPart{ID: x.ID, Numerator: x.Numerator, Rate: x.Rate, Low: x.Low, High: x.High})
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

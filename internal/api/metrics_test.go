@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"binakerja"
+	"binakerja/internal/app"
 	"binakerja/internal/pgtest"
 	"binakerja/internal/servertest"
 )
@@ -97,6 +98,66 @@ func TestTheFunnelCountsTheDemoWorld(t *testing.T) {
 		}
 		if an.PlacementRate != nil && *region.CertifiedReleased < 30 {
 			t.Fatalf("a rate on %d shown to the analyst", *region.CertifiedReleased)
+		}
+	})
+}
+
+// Every figure of the catalogue answers on the demo world, on both engines,
+// as the OpenAPI document describes it (servertest checks), with its rate
+// inside its interval; bad parameters are named.
+func TestEveryCatalogueFigureAnswers(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		today := binakerja.DateOf(env.Clock.Now())
+		for _, id := range app.MetricIDs {
+			var m struct {
+				ID          string
+				Title       string
+				Numerator   *int
+				Denominator *int
+				Rate        *float64
+				Low         *float64 `json:"ci_low"`
+				High        *float64 `json:"ci_high"`
+				Mature      bool
+				MatureOn    binakerja.Date `json:"mature_on"`
+			}
+			r := get(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/metrics/%s?organization=LP-MARTAPURA&from=2020-01-01&to=%s", id, today))
+			mustJSON(t, r, &m)
+			if r.StatusCode != 200 || m.ID != id || m.Title == "" || m.Numerator == nil {
+				t.Fatalf("%s: %d %s", id, r.StatusCode, r.Body)
+			}
+			if m.Rate != nil && (*m.Low > *m.Rate || *m.High < *m.Rate) {
+				t.Fatalf("%s: %v outside [%v, %v]", id, *m.Rate, *m.Low, *m.High)
+			}
+			if m.Mature != !m.MatureOn.After(today) {
+				t.Fatalf("%s: mature %v on %s", id, m.Mature, m.MatureOn)
+			}
+		}
+		for path, field := range map[string]string{
+			"/api/v1/metrics/R1?organization=LP-MARTAPURA&years=4": "years",
+			"/api/v1/metrics/E2?organization=LP-MARTAPURA&years=2": "years",
+			"/api/v1/metrics/E2?organization=LP-MARTAPURA&to=x":    "to",
+		} {
+			r := get(t, env, binakerja.RoleFacilityOfficer, path)
+			if r.StatusCode != 422 || decodeError(t, r).Error.Fields[0].Field != field {
+				t.Fatalf("%s: %d %s", path, r.StatusCode, r.Body)
+			}
+		}
+		if r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/X9?organization=LP-MARTAPURA"); r.StatusCode != 404 {
+			t.Fatalf("an unknown figure: %d", r.StatusCode)
+		}
+		// The analyst of the region: no count of 1 to 9.
+		for _, id := range app.MetricIDs {
+			var m struct {
+				Numerator, Denominator, Excluded, Unknown *int
+				Suppressed                                map[string]string
+			}
+			mustJSON(t, get(t, env, binakerja.RoleAnalyst, fmt.Sprintf("/api/v1/metrics/%s?organization=KANWIL-SUMSEL&from=2020-01-01", id)), &m)
+			for _, v := range []*int{m.Numerator, m.Denominator, m.Excluded, m.Unknown} {
+				if v != nil && *v > 0 && *v < 10 {
+					t.Fatalf("%s: the analyst sees %d (%v)", id, *v, m.Suppressed)
+				}
+			}
 		}
 	})
 }

@@ -103,3 +103,113 @@ func TestTheAnalystsFunnelFollowsTheSmallNumberRules(t *testing.T) {
 		t.Fatal("a count of 60 withheld")
 	}
 }
+
+// The Wilson interval against values computed independently.
+func TestWilson(t *testing.T) {
+	for _, c := range []struct {
+		x, n      int
+		low, high float64
+	}{{36, 50, 0.5833, 0.8253}, {0, 30, 0, 0.1135}, {21, 36, 0.422, 0.7286}} {
+		if l, h := wilson(c.x, c.n); l != c.low || h != c.high {
+			t.Errorf("wilson(%d, %d) = %v, %v, want %v, %v", c.x, c.n, l, h, c.low, c.high)
+		}
+	}
+}
+
+// The after-release figures at their edges: the index release is the first
+// of the period; on the day of a figure someone back in custody leaves the
+// denominator, someone without a placement or a follow-up near the day is
+// unknown but stays in; R1 counts a return within its window and types it.
+func TestReleaseMetricsAtTheEdges(t *testing.T) {
+	d := binakerja.NewDate
+	rel := d(2025, 3, 1)
+	ep := func(person, id int64, adm, out binakerja.Date, in bool) store.ReleaseEpisode {
+		return store.ReleaseEpisode{PersonID: person, EpisodeID: id, Admission: adm, Release: out, Reason: binakerja.ReleaseEndOfSentence, InScope: in}
+	}
+	back := func(person, id int64, adm binakerja.Date, kind binakerja.ReadmissionKind) store.ReleaseEpisode {
+		return store.ReleaseEpisode{PersonID: person, EpisodeID: id, Admission: adm, Readmission: kind}
+	}
+	facts := &store.ReleaseFacts{
+		Episodes: []store.ReleaseEpisode{
+			ep(1, 11, d(2024, 1, 1), rel, true), // in work from day 10, for good
+			ep(2, 21, d(2024, 1, 1), rel, true), // back in custody on day 30: out of E1
+			back(2, 22, rel.AddDate(0, 0, 30), binakerja.ReadmissionRevocation),
+			ep(3, 31, d(2024, 1, 1), rel, true), // out of work, said so on day 40: known
+			ep(4, 41, d(2024, 1, 1), rel, true), // no word at all: unknown
+			ep(5, 51, d(2024, 1, 1), rel, true), // in work days 100–200; back on day 400
+			back(5, 52, rel.AddDate(0, 0, 400), binakerja.ReadmissionNewCase),
+			ep(6, 61, d(2024, 1, 1), rel.AddDate(0, 0, 20), true), // two releases in the period: the first counts
+			ep(6, 62, rel.AddDate(0, 0, 40), rel.AddDate(0, 0, 60), true),
+			ep(6, 63, d(2020, 1, 1), d(2020, 6, 1), false), // an older stay, out of scope
+		},
+		Placements: []store.ReleasePlacement{
+			{PersonID: 1, Kind: binakerja.PlacementUMKM, Start: rel.AddDate(0, 0, 10), Partner: true},
+			{PersonID: 5, Kind: binakerja.PlacementJob, Start: rel.AddDate(0, 0, 100), End: rel.AddDate(0, 0, 200)},
+		},
+		FollowUps: []store.ReleaseFollowUp{
+			{PersonID: 3, Contact: rel.AddDate(0, 0, 40), Contacted: true, Outcome: binakerja.OutcomeUnemployed},
+			{PersonID: 4, Contact: rel.AddDate(0, 0, 40), Contacted: false, Outcome: binakerja.OutcomeUnreachable},
+		},
+	}
+	q := MetricQuery{From: d(2025, 1, 1), To: d(2025, 3, 31)}
+	get := func(id string, years int) *Metric {
+		q.ID, q.Years = id, years
+		return releaseMetric(q, facts)
+	}
+	counts := func(m *Metric) [4]int { return [4]int{*m.Numerator, *m.Denominator, *m.Excluded, *m.Unknown} }
+	// E1 on day 42: 1 in work; 2 in custody (excluded); 3 known out of
+	// work; 4, 5 (work only from day 100) and 6 unknown (6 was back in
+	// custody from day 20 to 40 only).
+	if got, want := counts(get("E1", 0)), [4]int{1, 5, 1, 3}; got != want {
+		t.Fatalf("E1 %v, want %v", got, want)
+	}
+	if got := get("E1k", 0); *got.Denominator != 2 || *got.Rate != 0.5 {
+		t.Fatalf("E1k %v", counts(got))
+	}
+	// E2 on day 182: 1 and 5 in work; 2 back since day 30 stays out.
+	if got, want := counts(get("E2", 0)), [4]int{2, 5, 1, 3}; got != want {
+		t.Fatalf("E2 %v, want %v", got, want)
+	}
+	if got := get("E4", 0); *got.Numerator != 1 {
+		t.Fatalf("E4: %d sustained, want 1 (5 worked 82 days of 182)", *got.Numerator)
+	}
+	if got := get("E5", 0); *got.Numerator != 1 || *got.Denominator != 2 {
+		t.Fatalf("E5 %v", counts(got))
+	}
+	// R1: within a year, 2 (a revocation) and 6 (back on day 40 after the
+	// index release, a new case); within two, 5 too (a new case).
+	if r := get("R1", 1); *r.Numerator != 2 || *r.Denominator != 6 || *r.Parts[1].Numerator != 1 || *r.Parts[0].Numerator != 1 {
+		t.Fatalf("R1 1y: %d of %d, parts %+v", *r.Numerator, *r.Denominator, r.Parts)
+	}
+	r := get("R1", 2)
+	if *r.Numerator != 3 || *r.Parts[0].Numerator != 2 || *r.Parts[1].Numerator != 1 || r.MatureOn != d(2025, 3, 31).AddDate(0, 0, 2*365+30) {
+		t.Fatalf("R1 2y: %d, parts %+v, mature on %s", *r.Numerator, r.Parts, r.MatureOn)
+	}
+}
+
+// A withheld part of R1 takes the other with it: from the total shown and
+// one part, the other could be told.
+func TestAWithheldPartCannotBeRecoveredFromTheTotal(t *testing.T) {
+	m := &Metric{Numerator: ptr(45), Denominator: ptr(300), Parts: []MetricPart{{ID: "R1a", Numerator: ptr(40)}, {ID: "R1b", Numerator: ptr(5)}}}
+	m.setRate()
+	for i := range m.Parts {
+		m.Parts[i].Rate = rate(*m.Parts[i].Numerator, 300)
+	}
+	m.suppress(true)
+	shown := *m.Numerator
+	for _, p := range m.Parts {
+		if p.Numerator != nil {
+			shown -= *p.Numerator
+		}
+	}
+	if m.Parts[0].Numerator != nil || m.Parts[1].Numerator != nil || m.Suppressed["r1a"] != "SUPPRESSED_SECONDARY" ||
+		m.Suppressed["r1b"] != "SUPPRESSED_SMALL_COUNT" {
+		t.Fatalf("parts after suppression: %+v %v", m.Parts, m.Suppressed)
+	}
+	if shown == 5 && m.Parts[0].Numerator != nil {
+		t.Fatal("the withheld part is the total less the part shown")
+	}
+	if m.Rate == nil || *m.Numerator != 45 {
+		t.Fatalf("the total: %+v", m)
+	}
+}

@@ -15,6 +15,7 @@ type FunnelScope struct {
 	Path     string
 	Program  string
 	From, To binakerja.Date
+	ByStart  bool // the cohorts starting in [From, To] instead
 }
 
 // FunnelEnrolment is one counted enrolment.
@@ -62,7 +63,11 @@ type FunnelFacts struct {
 // people the scope enrols.
 func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, error) {
 	args := []any{s.From, s.To}
-	where := `c.end_date >= $1 AND c.end_date <= $2 AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')`
+	col := "c.end_date"
+	if s.ByStart {
+		col = "c.start_date"
+	}
+	where := col + ` >= $1 AND ` + col + ` <= $2 AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')`
 	if s.Path != "" {
 		args = append(args, binakerja.EscapeLike(s.Path)+"%")
 		n := "$" + strconv.Itoa(len(args))
@@ -153,4 +158,163 @@ func each(ctx context.Context, q Queries, query string, args []any, fn func(scan
 		}
 	}
 	return mapError(rows.Err())
+}
+
+// ReleaseScope selects the releases the catalogue's after-release metrics
+// follow: qualifying releases (end of sentence, PB, CB, CMB) in [From, To]
+// from a facility under Path, or handed over to a mentor under it (empty:
+// the nation).
+type ReleaseScope struct {
+	Path     string
+	From, To binakerja.Date
+}
+
+// ReleaseEpisode is one custody episode of a person released in scope.
+type ReleaseEpisode struct {
+	PersonID    int64
+	EpisodeID   int64
+	Admission   binakerja.Date
+	Release     binakerja.Date // zero while open
+	Reason      binakerja.ReleaseReason
+	Readmission binakerja.ReadmissionKind
+	Previous    int64
+	InScope     bool // released from a facility in scope
+}
+
+// ReleasePlacement is a placement of a person released in scope.
+type ReleasePlacement struct {
+	PersonID    int64
+	Kind        binakerja.PlacementKind
+	Start, End  binakerja.Date
+	Partner     bool // with a partner employer, or through an application
+	PartTime    bool
+	Application bool
+}
+
+// ReleaseFollowUp is a follow-up recorded for a person released in scope.
+type ReleaseFollowUp struct {
+	PersonID  int64
+	Contact   binakerja.Date
+	Contacted bool
+	Outcome   binakerja.Outcome
+}
+
+// ReleaseTraining is an enrolment of a person released in scope.
+type ReleaseTraining struct {
+	PersonID int64
+	Status   binakerja.EnrollmentStatus
+	End      binakerja.Date
+}
+
+// ReleaseFacts are the records the release cohort's metrics are computed
+// from: every episode of the people released in scope (to find the index
+// release and any return), and their placements, follow-ups, certificates,
+// completed internships and enrolments.
+type ReleaseFacts struct {
+	Episodes     []ReleaseEpisode
+	Placements   []ReleasePlacement
+	FollowUps    []ReleaseFollowUp
+	Certificates []FunnelCertificate
+	Internships  []FunnelRelease // the person and the day a completed internship ended
+	Training     []ReleaseTraining
+}
+
+// ReleaseFacts reads the facts of the people released in scope, each kind
+// in one query.
+func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFacts, error) {
+	args := []any{s.From, s.To}
+	where := `e.release_date >= $1 AND e.release_date <= $2 AND e.release_reason IN ('HABIS_MASA_PIDANA', 'PB', 'CB', 'CMB')`
+	if s.Path != "" {
+		args = append(args, binakerja.EscapeLike(s.Path)+"%")
+		where += ` AND (f.path LIKE $3 ESCAPE '\' OR e.id IN (SELECT h.episode_id FROM handovers h
+			JOIN organizations m ON m.id = h.mentor_id WHERE m.path LIKE $3 ESCAPE '\'))`
+	}
+	inScope := `SELECT e.id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
+	people := `SELECT DISTINCT e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
+	var out ReleaseFacts
+	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, e.release_date, e.release_reason, e.readmission,
+		coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`)
+		FROM custody_episodes e WHERE e.person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+		var e ReleaseEpisode
+		var reason, readmission string
+		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope); err != nil {
+			return err
+		}
+		e.Reason, e.Readmission = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission)
+		out.Episodes = append(out.Episodes, e)
+		return nil
+	})
+	if err != nil || len(out.Episodes) == 0 {
+		return &out, err
+	}
+	err = each(ctx, q, `SELECT person_id, kind, start_date, end_date, employer_id IS NOT NULL OR application_id IS NOT NULL,
+		part_time, application_id IS NOT NULL FROM placements WHERE person_id IN (`+people+`)`, args,
+		func(scan func(...any) error) error {
+			var p ReleasePlacement
+			var kind string
+			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application); err != nil {
+				return err
+			}
+			p.Kind = binakerja.PlacementKind(kind)
+			out.Placements = append(out.Placements, p)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome FROM followups
+		WHERE status = 'DONE' AND person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+		var f ReleaseFollowUp
+		var outcome string
+		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome); err != nil {
+			return err
+		}
+		f.Outcome = binakerja.Outcome(outcome)
+		out.FollowUps = append(out.FollowUps, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, q, `SELECT person_id, scheme_id, issued_on, status FROM certificates WHERE person_id IN (`+people+`)`, args,
+		func(scan func(...any) error) error {
+			var c FunnelCertificate
+			var status string
+			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status); err != nil {
+				return err
+			}
+			c.Status = binakerja.CertificateStatus(status)
+			out.Certificates = append(out.Certificates, c)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`, args,
+		func(scan func(...any) error) error {
+			var r FunnelRelease
+			if err := scan(&r.PersonID, &r.Date); err != nil {
+				return err
+			}
+			out.Internships = append(out.Internships, r)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ctx, q, `SELECT en.person_id, en.status, c.end_date FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id
+		WHERE en.person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+		var t ReleaseTraining
+		var status string
+		if err := scan(&t.PersonID, &status, &t.End); err != nil {
+			return err
+		}
+		t.Status = binakerja.EnrollmentStatus(status)
+		out.Training = append(out.Training, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
