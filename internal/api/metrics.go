@@ -120,3 +120,82 @@ func (h *Handler) metricShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
+
+type survivalPoint struct {
+	Day      int     `json:"day"`
+	AtRisk   *int    `json:"at_risk"`
+	Events   *int    `json:"events,omitempty"`
+	Censored *int    `json:"censored,omitempty"`
+	Estimate float64 `json:"estimate"`
+}
+
+type survivalGroup struct {
+	Status    string          `json:"status"`
+	N         *int            `json:"n"`
+	Points    []survivalPoint `json:"points"`
+	AtRisk    []survivalPoint `json:"at_risk_table"`
+	Truncated bool            `json:"truncated"`
+	Median    *int            `json:"median_days"`
+	Withheld  string          `json:"withheld,omitempty"`
+}
+
+// count is a count as the API shows it: null when withheld (−1).
+func count(n int) *int {
+	if n < 0 {
+		return nil
+	}
+	return &n
+}
+
+func survivalPoints(ps []app.SurvivalPoint, table bool) []survivalPoint {
+	out := []survivalPoint{}
+	for _, p := range ps {
+		x := survivalPoint{Day: p.Day, AtRisk: count(p.AtRisk), Estimate: p.Estimate}
+		if !table {
+			x.Events, x.Censored = count(p.Events), count(p.Censored)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// metricsSurvival answers the Kaplan–Meier curves of time to first work or
+// to re-admission by training status.
+func (h *Handler) metricsSurvival(w http.ResponseWriter, r *http.Request) error {
+	q := app.SurvivalQuery{Kind: r.URL.Query().Get("kind"), Organization: r.URL.Query().Get("organization")}
+	var bad binakerja.Problems
+	for name, d := range map[string]*binakerja.Date{"from": &q.From, "to": &q.To, "as_of": &q.AsOf} {
+		v, err := dateParam(r, name)
+		if err != nil {
+			bad.Add(name, "date.format")
+		}
+		*d = v
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	s, err := h.app.MetricsSurvival(r.Context(), route.ActorFrom(r.Context()), q)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Kind         string          `json:"kind"`
+		Organization string          `json:"organization,omitempty"`
+		From         binakerja.Date  `json:"from"`
+		To           binakerja.Date  `json:"to"`
+		AsOf         binakerja.Date  `json:"as_of"`
+		Groups       []survivalGroup `json:"groups"`
+	}{Kind: s.Kind, Organization: s.Organization, From: s.From, To: s.To, AsOf: s.AsOf, Groups: []survivalGroup{}}
+	for _, g := range s.Groups {
+		sg := survivalGroup{Status: g.Status, Points: survivalPoints(g.Points, false), AtRisk: survivalPoints(g.AtRisk, true),
+			Truncated: g.Truncated, Withheld: g.Withheld}
+		if g.Withheld == "" {
+			sg.N = &g.N
+		}
+		if g.Median > 0 {
+			sg.Median = &g.Median
+		}
+		out.Groups = append(out.Groups, sg)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

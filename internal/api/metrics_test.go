@@ -161,3 +161,43 @@ func TestEveryCatalogueFigureAnswers(t *testing.T) {
 		}
 	})
 }
+
+// The curves answer on both engines as the OpenAPI document says, one group
+// per training status, each rising, the at-risk table falling; a kind that
+// is not one is named.
+func TestTheSurvivalCurvesAnswer(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		for _, kind := range app.SurvivalKinds {
+			var s struct {
+				Groups []struct {
+					Status string
+					Points []struct{ Estimate float64 }
+					Table  []struct {
+						AtRisk *int `json:"at_risk"`
+					} `json:"at_risk_table"`
+				}
+			}
+			mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/survival?organization=LP-MARTAPURA&from=2020-01-01&kind="+kind), &s)
+			if len(s.Groups) != 3 {
+				t.Fatalf("%s: %d groups", kind, len(s.Groups))
+			}
+			for _, g := range s.Groups {
+				for i := 1; i < len(g.Points); i++ {
+					if g.Points[i].Estimate < g.Points[i-1].Estimate {
+						t.Fatalf("%s %s falls: %+v", kind, g.Status, g.Points)
+					}
+				}
+				for i := 1; i < len(g.Table); i++ {
+					if *g.Table[i].AtRisk > *g.Table[i-1].AtRisk {
+						t.Fatalf("%s %s: more at risk later: %+v", kind, g.Status, g.Table)
+					}
+				}
+			}
+		}
+		r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/survival?organization=LP-MARTAPURA&kind=jobs")
+		if r.StatusCode != 422 || decodeError(t, r).Error.Fields[0].Field != "kind" {
+			t.Fatalf("a bad kind: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}

@@ -93,12 +93,48 @@ func (m *Metric) setRate() {
 // MetricValue computes one figure of the catalogue for the actor, under
 // the small-number rules for an analyst.
 func (a *App) MetricValue(ctx context.Context, ac Actor, q MetricQuery) (*Metric, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionMetricsView, "")
-	if err != nil {
+	if _, err := a.authorize(ctx, ac, binakerja.ActionMetricsView, ""); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(MetricIDs, q.ID) {
 		return nil, binakerja.Errorf(binakerja.NotFound, "metrics.unknown")
+	}
+	role, path, org, err := a.metricScope(ctx, ac, &q)
+	if err != nil {
+		return nil, err
+	}
+	var m *Metric
+	switch q.ID[0] {
+	case 'T':
+		m, err = a.trainingMetric(ctx, q, path)
+	default:
+		var facts *store.ReleaseFacts
+		if facts, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To}); err == nil {
+			m = releaseMetric(q, facts)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = q.ID, q.Organization, q.From, q.To, q.AsOf, q.Years
+	m.Mature = !m.MatureOn.After(q.AsOf)
+	if role == string(binakerja.RoleAnalyst) {
+		m.suppress(org == nil || org.Kind != binakerja.OrgFacility)
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "metrics.view", "metric", q.ID, q.Organization,
+			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
+	})
+	return m, err
+}
+
+// metricScope checks a query's period and organisation, filling in the
+// defaults (as_of today, the last full year), and returns the actor's role
+// and the organisation's path (empty for the nation).
+func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, path string, org *binakerja.Organization, err error) {
+	role, err = a.authorize(ctx, ac, binakerja.ActionMetricsView, "")
+	if err != nil {
+		return "", "", nil, err
 	}
 	var p binakerja.Problems
 	today := a.today()
@@ -131,41 +167,18 @@ func (a *App) MetricValue(ctx context.Context, ac Actor, q MetricQuery) (*Metric
 		p.Add("years", "metrics.years_r1")
 	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return "", "", nil, err
 	}
-	path := ""
-	var org *binakerja.Organization
 	if q.Organization != "" {
 		if org, err = a.db.Organization(ctx, q.Organization); err != nil || !a.canSee(ac, binakerja.ActionMetricsView, org.Path) {
-			return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
+			return "", "", nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 		}
-		path = org.Path
-	} else if _, all := a.scope(ac, binakerja.ActionMetricsView); !all {
-		return nil, binakerja.FieldInvalid("organization", "metrics.organization_required")
+		return role, org.Path, org, nil
 	}
-	var m *Metric
-	switch q.ID[0] {
-	case 'T':
-		m, err = a.trainingMetric(ctx, q, path)
-	default:
-		var facts *store.ReleaseFacts
-		if facts, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To}); err == nil {
-			m = releaseMetric(q, facts)
-		}
+	if _, all := a.scope(ac, binakerja.ActionMetricsView); !all {
+		return "", "", nil, binakerja.FieldInvalid("organization", "metrics.organization_required")
 	}
-	if err != nil {
-		return nil, err
-	}
-	m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = q.ID, q.Organization, q.From, q.To, q.AsOf, q.Years
-	m.Mature = !m.MatureOn.After(q.AsOf)
-	if role == string(binakerja.RoleAnalyst) {
-		m.suppress(org == nil || org.Kind != binakerja.OrgFacility)
-	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", q.ID, q.Organization,
-			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
-	})
-	return m, err
+	return role, "", nil, nil
 }
 
 // trainingMetric computes T1–T5 of research §4.2.

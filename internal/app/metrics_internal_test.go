@@ -213,3 +213,62 @@ func TestAWithheldPartCannotBeRecoveredFromTheTotal(t *testing.T) {
 		t.Fatalf("the total: %+v", m)
 	}
 }
+
+// The Kaplan–Meier estimate by hand: 25 released on one day, 5 back on day
+// 100 and 5 on day 200, the rest still out when counted on day 500. The
+// estimate is 1 − 20/25 = 0.2 by day 100 and 1 − 0.8 × 15/20 = 0.4 by day
+// 200; then 15 remain at risk, fewer than 20, and the curve stops.
+func TestSurvivalByHand(t *testing.T) {
+	rel := binakerja.NewDate(2024, 1, 15)
+	facts := &store.ReleaseFacts{}
+	for i := int64(1); i <= 25; i++ {
+		facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: i, Admission: binakerja.NewDate(2023, 1, 1),
+			Release: rel, Reason: binakerja.ReleaseEndOfSentence, InScope: true})
+		switch {
+		case i <= 5:
+			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 100)})
+		case i <= 10:
+			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 200)})
+		}
+	}
+	s := survivalOf("readmission", facts, rel.AddDate(0, 0, 500))
+	var g SurvivalGroup
+	for _, x := range s.Groups {
+		if x.Status == StatusNotTrained {
+			g = x
+		}
+	}
+	if g.N != 25 || len(g.Points) != 2 || !g.Truncated || g.Median != 0 {
+		t.Fatalf("the curve: %+v", g)
+	}
+	if p := g.Points[0]; p.Day != 100 || p.AtRisk != 25 || p.Events != 5 || p.Estimate != 0.2 {
+		t.Fatalf("day 100: %+v", p)
+	}
+	if p := g.Points[1]; p.Day != 200 || p.AtRisk != 20 || p.Events != 5 || p.Estimate != 0.4 {
+		t.Fatalf("day 200: %+v", p)
+	}
+	want := map[int]int{0: 25, 30: 25, 90: 25, 182: 20, 365: 15, 730: 0}
+	for _, p := range g.AtRisk {
+		if n, ok := want[p.Day]; ok && p.AtRisk != n {
+			t.Errorf("at risk on day %d: %d, want %d", p.Day, p.AtRisk, n)
+		}
+	}
+	// Time to first work: the same people, five placed on day 30; those
+	// back in custody before any work leave the risk set then.
+	for i := int64(11); i <= 15; i++ {
+		facts.Placements = append(facts.Placements, store.ReleasePlacement{PersonID: i, Kind: binakerja.PlacementJob, Start: rel.AddDate(0, 0, 30)})
+	}
+	e := survivalOf("employment", facts, rel.AddDate(0, 0, 500))
+	for _, x := range e.Groups {
+		if x.Status == StatusNotTrained && (len(x.Points) == 0 || x.Points[0].Day != 30 || x.Points[0].Estimate != 0.2) {
+			t.Fatalf("time to work: %+v", x)
+		}
+	}
+	// The analyst sees no group of fewer than 30.
+	e.suppress()
+	for _, x := range e.Groups {
+		if x.Withheld != "SMALL_DENOMINATOR" || x.Points != nil {
+			t.Fatalf("a group of %d shown to the analyst: %+v", x.N, x)
+		}
+	}
+}

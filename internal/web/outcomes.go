@@ -1,8 +1,18 @@
 package web
 
 import (
+	"bytes"
+	"image/color"
 	"net/http"
+	"net/url"
 	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -11,12 +21,13 @@ import (
 )
 
 type outcomesData struct {
-	Funnel  *app.Funnel
-	Choices []*binakerja.Organization // the organisations whose figures the user may ask for
-	Org     string
-	From    string
-	To      string
-	AsOf    string
+	Funnel   *app.Funnel
+	Survival []*app.Survival           // time to first work, and to re-admission
+	Choices  []*binakerja.Organization // the organisations whose figures the user may ask for
+	Org      string
+	From     string
+	To       string
+	AsOf     string
 }
 
 // Stage is one bar of the funnel as the page draws it.
@@ -45,6 +56,20 @@ func (d outcomesData) Stages() []Stage {
 	return out
 }
 
+// ChartURL is the chart of a set of curves.
+func (d outcomesData) ChartURL(s *app.Survival) string {
+	return "/outcomes/survival.svg?" + url.Values{"kind": {s.Kind}, "organization": {d.Org}, "from": {s.From.String()},
+		"to": {s.To.String()}, "as_of": {s.AsOf.String()}}.Encode()
+}
+
+// Count shows a count, "<10" when withheld.
+func (outcomesData) Count(n int) string {
+	if n < 0 {
+		return "<10"
+	}
+	return strconv.Itoa(n)
+}
+
 // Percent shows a rate as a percentage, to one place.
 func (outcomesData) Percent(r *float64) string {
 	if r == nil {
@@ -52,6 +77,9 @@ func (outcomesData) Percent(r *float64) string {
 	}
 	return strconv.FormatFloat(*r*100, 'f', 1, 64) + " %"
 }
+
+// Percent2 shows an estimate as a percentage, to one place.
+func (outcomesData) Percent2(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + " %" }
 
 // Flag reports whether a rate is named in a list (caution, top-coded).
 func (outcomesData) Flag(list []string, name string) bool {
@@ -129,5 +157,86 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Form = orEmpty(nil)
 	d.From, d.To, d.AsOf = d.Funnel.From.String(), d.Funnel.To.String(), d.Funnel.AsOf.String()
+	for _, kind := range app.SurvivalKinds {
+		s, err := h.app.MetricsSurvival(r.Context(), ac, app.SurvivalQuery{Kind: kind, Organization: d.Org,
+			From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf})
+		if err != nil {
+			return err
+		}
+		d.Survival = append(d.Survival, s)
+	}
 	return h.render(w, http.StatusOK, "outcomes", p)
+}
+
+// survivalStyle tells the training statuses apart in a chart (and the
+// dashes, for those who do not see colour).
+var survivalStyle = map[string]struct {
+	color  color.RGBA
+	dashes []vg.Length
+}{
+	app.StatusCertified:  {color.RGBA{R: 0x0b, G: 0x5c, B: 0x7a, A: 0xff}, nil},
+	app.StatusTrained:    {color.RGBA{R: 0xb4, G: 0x5f, B: 0x06, A: 0xff}, []vg.Length{vg.Points(6), vg.Points(3)}},
+	app.StatusNotTrained: {color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}, []vg.Length{vg.Points(2), vg.Points(2)}},
+}
+
+// survivalChart draws the Kaplan–Meier curves of a kind as SVG: the
+// probability of the event by each day since release, one stepped line per
+// training status, stopping where fewer than 20 remain at risk.
+func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	sq := app.SurvivalQuery{Kind: q.Get("kind"), Organization: q.Get("organization")}
+	for name, d := range map[string]*binakerja.Date{"from": &sq.From, "to": &sq.To, "as_of": &sq.AsOf} {
+		if v := q.Get(name); v != "" {
+			day, err := binakerja.ParseISODate(v)
+			if err != nil {
+				return binakerja.FieldInvalid(name, "date.format")
+			}
+			*d = day
+		}
+	}
+	s, err := h.app.MetricsSurvival(r.Context(), route.ActorFrom(r.Context()), sq)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "", nil)
+	pl := plot.New()
+	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(11)}
+	pl.Title.TextStyle.Font, pl.X.Label.TextStyle.Font, pl.Y.Label.TextStyle.Font = sans, sans, sans
+	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
+	pl.Title.Text = p.T("outcomes.survival." + s.Kind)
+	pl.X.Label.Text = p.T("outcomes.survival.days")
+	pl.Y.Label.Text = p.T("outcomes.survival.y." + s.Kind)
+	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	pl.Legend.Top, pl.Legend.Left = true, true
+	for _, g := range s.Groups {
+		if len(g.Points) == 0 {
+			continue
+		}
+		pts := plotter.XYs{{X: 0, Y: 0}}
+		for _, x := range g.Points {
+			pts = append(pts, plotter.XY{X: float64(x.Day), Y: x.Estimate})
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		st := survivalStyle[g.Status]
+		line.StepStyle, line.Color, line.Width, line.Dashes = plotter.PostStep, st.color, vg.Points(2), st.dashes
+		pl.Add(line)
+		pl.Legend.Add(p.T("outcomes.status."+g.Status)+" (n = "+strconv.Itoa(g.N)+")", line)
+	}
+	c := vgsvg.NewWith(vgsvg.UseWH(16*vg.Centimeter, 9*vg.Centimeter), vgsvg.EmbedFonts(false))
+	pl.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	// The chart is an image of its own: its inline styles are allowed in
+	// it, and nothing else. Its text names a sans-serif face the browser
+	// has, so that no font travels with it.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = buf.WriteTo(w)
+	return err
 }

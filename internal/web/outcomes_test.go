@@ -44,6 +44,20 @@ func TestTheOutcomesPageShowsTheFunnelToEachRole(t *testing.T) {
 			t.Fatalf("the analyst sees a count of %d", n)
 		}
 	}
+	// The curves: an SVG image of their own, for each kind.
+	for _, kind := range app.SurvivalKinds {
+		if !strings.Contains(page, `data-testid="survival-`+kind+`"`) {
+			t.Fatalf("no %s curves on the page", kind)
+		}
+		r := env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/survival.svg?organization=LP-MARTAPURA&from=2020-01-01&kind=" + kind, Client: officer})
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(string(r.Body), "<svg") ||
+			!strings.Contains(string(r.Body), "Hari sejak bebas") {
+			t.Fatalf("the %s chart: %d %s", kind, r.StatusCode, r.Header.Get("Content-Type"))
+		}
+	}
+	if r := env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/survival.svg?kind=other", Client: officer}); r.StatusCode != 422 {
+		t.Fatalf("an unknown kind of curve: %d", r.StatusCode)
+	}
 	if r := env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes?organization=RUTAN-BATURAJA", Client: officer}); r.StatusCode != 404 {
 		t.Fatalf("another facility's outcomes: %d", r.StatusCode)
 	}

@@ -112,6 +112,7 @@ func (h *Handler) routes() {
 	t.Handle("POST /inmates/reviews/{id}/reject", binakerja.ActionInmateWrite, h.reviewReject)
 	t.Handle("GET /notices", binakerja.ActionSelf, h.noticeList)
 	t.Handle("GET /outcomes", binakerja.ActionMetricsView, h.outcomes)
+	t.Handle("GET /outcomes/survival.svg", binakerja.ActionMetricsView, h.survivalChart)
 	t.Handle("POST /notices/read", binakerja.ActionSelf, h.noticesRead)
 	t.Handle("GET /admin/outbox", binakerja.ActionUserManage, h.outbox)
 	t.Handle("POST /admin/outbox/{id}/retry", binakerja.ActionUserManage, h.outboxRetry)
