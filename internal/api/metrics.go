@@ -25,6 +25,16 @@ type funnel struct {
 	Suppressed        map[string]string `json:"suppressed,omitempty"`
 	Caution           []string          `json:"caution,omitempty"`
 	TopCoded          []string          `json:"top_coded,omitempty"`
+	FacilityName      string            `json:"organization_name,omitempty"`
+	Outside           string            `json:"outside_limits,omitempty"`
+	Breakdown         []funnel          `json:"breakdown,omitempty"`
+}
+
+func funnelJSON(f *app.Funnel) funnel {
+	return funnel{Organization: f.Organization, Program: f.Program, From: f.From, To: f.To,
+		AsOf: f.AsOf, Participants: f.Participants, Completed: f.Completed, Certified: f.Certified,
+		CertificationRate: f.CertificationRate, CertifiedReleased: f.CertifiedReleased, Placed: f.Placed,
+		PlacementRate: f.PlacementRate, Suppressed: f.Suppressed, Caution: f.Caution, TopCoded: f.TopCoded}
 }
 
 // metricsFunnel answers the seed report's two figures (spec/metrics.md).
@@ -41,14 +51,28 @@ func (h *Handler) metricsFunnel(w http.ResponseWriter, r *http.Request) error {
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	f, err := h.app.MetricsFunnel(r.Context(), route.ActorFrom(r.Context()), q)
-	if err != nil {
-		return err
+	switch r.URL.Query().Get("by") {
+	case "":
+		f, err := h.app.MetricsFunnel(r.Context(), route.ActorFrom(r.Context()), q)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, funnelJSON(f))
+	case "facility":
+		b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), q, false)
+		if err != nil {
+			return err
+		}
+		out := funnelJSON(b.Total)
+		out.Breakdown = []funnel{}
+		for _, row := range b.Rows {
+			x := funnelJSON(row.Funnel)
+			x.FacilityName, x.Outside = row.FacilityName, row.Outside
+			out.Breakdown = append(out.Breakdown, x)
+		}
+		return writeJSON(w, http.StatusOK, out)
 	}
-	return writeJSON(w, http.StatusOK, funnel{Organization: f.Organization, Program: f.Program, From: f.From, To: f.To,
-		AsOf: f.AsOf, Participants: f.Participants, Completed: f.Completed, Certified: f.Certified,
-		CertificationRate: f.CertificationRate, CertifiedReleased: f.CertifiedReleased, Placed: f.Placed,
-		PlacementRate: f.PlacementRate, Suppressed: f.Suppressed, Caution: f.Caution, TopCoded: f.TopCoded})
+	return binakerja.FieldInvalid("by", "metrics.by")
 }
 
 type metricPart struct {

@@ -56,6 +56,33 @@ func TestTheFunnelCountsTheDemoWorld(t *testing.T) {
 		if *fac.Participants != want {
 			t.Fatalf("participants %d, enrolled persons %d", *fac.Participants, want)
 		}
+		// The region by facility: each row a facility's, in name order,
+		// together at least the region's (a person may train at two).
+		var by struct {
+			Participants *int
+			Breakdown    []struct {
+				Organization     string
+				OrganizationName string `json:"organization_name"`
+				Participants     *int
+			}
+		}
+		mustJSON(t, get(t, env, binakerja.RoleAdmin, "/api/v1/metrics/funnel?by=facility&organization=KANWIL-SUMSEL&"+q), &by)
+		sum := 0
+		for i, row := range by.Breakdown {
+			sum += *row.Participants
+			if i > 0 && row.OrganizationName < by.Breakdown[i-1].OrganizationName {
+				t.Fatalf("not in name order: %+v", by.Breakdown)
+			}
+			if row.Organization == "LP-MARTAPURA" && *row.Participants != *fac.Participants {
+				t.Fatalf("the Lapas's row %d, its own funnel %d", *row.Participants, *fac.Participants)
+			}
+		}
+		if len(by.Breakdown) == 0 || sum < *by.Participants {
+			t.Fatalf("breakdown %+v, total %d", by.Breakdown, *by.Participants)
+		}
+		if r := get(t, env, binakerja.RoleAdmin, "/api/v1/metrics/funnel?by=sex&organization=KANWIL-SUMSEL"); r.StatusCode != 422 {
+			t.Fatalf("by=sex: %d", r.StatusCode)
+		}
 		// A person whose only enrolment is cancelled is no participant.
 		env.SQL(t, `UPDATE enrollments SET status = 'DIBATALKAN' WHERE person_id = (SELECT min(en.person_id) FROM enrollments en
 			JOIN cohorts c ON c.id = en.cohort_id WHERE c.end_date <= $1 AND en.status <> 'DIBATALKAN'

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math"
 	"testing"
 
 	"binakerja"
@@ -270,5 +271,56 @@ func TestSurvivalByHand(t *testing.T) {
 		if x.Withheld != "SMALL_DENOMINATOR" || x.Points != nil {
 			t.Fatalf("a group of %d shown to the analyst: %+v", x.N, x)
 		}
+	}
+}
+
+// Across the rows of a breakdown with its total shown, one withheld count
+// takes the next smallest of its column with it: the withheld one cannot
+// be told from the total less the others.
+func TestSecondarySuppressionAcrossFacilities(t *testing.T) {
+	row := func(code string, participants, completed, certified int) FacilityFunnel {
+		return FacilityFunnel{Facility: code, Funnel: &Funnel{Participants: ptr(participants), Completed: ptr(completed),
+			Certified: ptr(certified), CertificationRate: rate(certified, completed), CertifiedReleased: ptr(0), Placed: ptr(0)}}
+	}
+	b := &Breakdown{
+		Total: &Funnel{Participants: ptr(160), Completed: ptr(145), Certified: ptr(101), CertificationRate: rate(101, 145),
+			CertifiedReleased: ptr(0), Placed: ptr(0)},
+		Rows: []FacilityFunnel{row("A", 60, 55, 40), row("B", 8, 8, 6), row("C", 92, 82, 55)},
+	}
+	b.suppress()
+	if b.Total.Participants == nil || *b.Total.Participants != 160 {
+		t.Fatal("the total's count withheld")
+	}
+	sum, withheld := 0, 0
+	for _, r := range b.Rows {
+		if r.Participants == nil {
+			withheld++
+			continue
+		}
+		sum += *r.Participants
+	}
+	if withheld != 2 || b.Rows[0].Participants != nil || b.Rows[0].Suppressed["participants"] != "SUPPRESSED_SECONDARY" {
+		t.Fatalf("participants after suppression: %+v %+v %+v", b.Rows[0].Funnel, b.Rows[1].Funnel, b.Rows[2].Funnel)
+	}
+	if 160-sum == 8 {
+		t.Fatal("B's 8 is the total less the rows shown")
+	}
+	if b.Rows[0].CertificationRate != nil {
+		t.Fatal("A's rate shown on a withheld denominator")
+	}
+}
+
+// A facility's place on the funnel plot against the whole's rate.
+func TestOutsideTheFunnelLimits(t *testing.T) {
+	for _, c := range []struct {
+		num, den int
+		want     string
+	}{{72, 100, ""}, {62, 100, "95"}, {40, 100, "99.8"}, {95, 100, "99.8"}} {
+		if got := outside(0.72, ptr(c.num), ptr(c.den)); got != c.want {
+			t.Errorf("%d of %d against 72 %%: %q, want %q", c.num, c.den, got, c.want)
+		}
+	}
+	if lo, hi, lo3, hi3 := FunnelLimits(0.72, 100); math.Abs(lo-0.632) > 0.001 || math.Abs(hi-0.808) > 0.001 || lo3 >= lo || hi3 <= hi {
+		t.Errorf("limits around 72 %% at 100: %v %v %v %v", lo, hi, lo3, hi3)
 	}
 }

@@ -20,11 +20,13 @@ type FunnelScope struct {
 
 // FunnelEnrolment is one counted enrolment.
 type FunnelEnrolment struct {
-	PersonID    int64
-	Status      binakerja.EnrollmentStatus
-	Scheme      int64
-	CohortStart binakerja.Date
-	CohortEnd   binakerja.Date
+	PersonID     int64
+	Status       binakerja.EnrollmentStatus
+	Scheme       int64
+	CohortStart  binakerja.Date
+	CohortEnd    binakerja.Date
+	Facility     string // the cohort's facility
+	FacilityName string
 }
 
 // FunnelCertificate is a certificate of a counted person.
@@ -77,7 +79,7 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		args = append(args, s.Program)
 		where += ` AND pr.code = $` + strconv.Itoa(len(args))
 	}
-	part := `SELECT en.person_id, en.status, pr.scheme_id, c.start_date, c.end_date
+	part := `SELECT en.person_id, en.status, pr.scheme_id, c.start_date, c.end_date, f.code, f.name
 		FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id JOIN programs pr ON pr.id = c.program_id
 		JOIN organizations f ON f.id = c.facility_id JOIN organizations pv ON pv.id = pr.provider_id
 		WHERE ` + where
@@ -86,7 +88,7 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	err := each(ctx, q, part, args, func(scan func(...any) error) error {
 		var e FunnelEnrolment
 		var status string
-		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd); err != nil {
+		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd, &e.Facility, &e.FacilityName); err != nil {
 			return err
 		}
 		e.Status = binakerja.EnrollmentStatus(status)

@@ -2,10 +2,14 @@ package web
 
 import (
 	"bytes"
+	"encoding/csv"
 	"image/color"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -21,13 +25,14 @@ import (
 )
 
 type outcomesData struct {
-	Funnel   *app.Funnel
-	Survival []*app.Survival           // time to first work, and to re-admission
-	Choices  []*binakerja.Organization // the organisations whose figures the user may ask for
-	Org      string
-	From     string
-	To       string
-	AsOf     string
+	Funnel    *app.Funnel
+	Survival  []*app.Survival           // time to first work, and to re-admission
+	Breakdown *app.Breakdown            // a row per facility, for an office above facilities
+	Choices   []*binakerja.Organization // the organisations whose figures the user may ask for
+	Org       string
+	From      string
+	To        string
+	AsOf      string
 }
 
 // Stage is one bar of the funnel as the page draws it.
@@ -55,6 +60,15 @@ func (d outcomesData) Stages() []Stage {
 	}
 	return out
 }
+
+// Query is the page's organisation and period, for its charts and export.
+func (d outcomesData) Query() url.Values {
+	return url.Values{"organization": {d.Org}, "from": {d.From}, "to": {d.To}, "as_of": {d.AsOf}}
+}
+
+// PlotURL is the funnel plot of the facilities, and ExportURL the CSV.
+func (d outcomesData) PlotURL() string   { return "/outcomes/funnel-plot.svg?" + d.Query().Encode() }
+func (d outcomesData) ExportURL() string { return "/outcomes/export.csv?" + d.Query().Encode() }
 
 // ChartURL is the chart of a set of curves.
 func (d outcomesData) ChartURL(s *app.Survival) string {
@@ -157,6 +171,17 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Form = orEmpty(nil)
 	d.From, d.To, d.AsOf = d.Funnel.From.String(), d.Funnel.To.String(), d.Funnel.AsOf.String()
+	wide := d.Org == ""
+	for _, o := range d.Choices {
+		if o.Code == d.Org {
+			wide = o.Kind == binakerja.OrgRegionalOffice || o.Kind == binakerja.OrgNationalOffice
+		}
+	}
+	if wide {
+		if d.Breakdown, err = h.app.FunnelBreakdown(r.Context(), ac, fq, false); err != nil {
+			return err
+		}
+	}
 	for _, kind := range app.SurvivalKinds {
 		s, err := h.app.MetricsSurvival(r.Context(), ac, app.SurvivalQuery{Kind: kind, Organization: d.Org,
 			From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf})
@@ -225,6 +250,94 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 		pl.Add(line)
 		pl.Legend.Add(p.T("outcomes.status."+g.Status)+" (n = "+strconv.Itoa(g.N)+")", line)
 	}
+	return writeSVG(w, pl)
+}
+
+// funnelQuery reads the outcomes page's query: organisation, programme and
+// period.
+func funnelQuery(r *http.Request) (app.FunnelQuery, error) {
+	q := r.URL.Query()
+	fq := app.FunnelQuery{Organization: q.Get("organization"), Program: q.Get("program")}
+	for name, d := range map[string]*binakerja.Date{"from": &fq.From, "to": &fq.To, "as_of": &fq.AsOf} {
+		if v := q.Get(name); v != "" {
+			day, err := binakerja.ParseISODate(v)
+			if err != nil {
+				return fq, binakerja.FieldInvalid(name, "date.format")
+			}
+			*d = day
+		}
+	}
+	return fq, nil
+}
+
+// funnelPlot draws the facilities' certification rates against the number
+// who completed training, around the whole's rate with its 95 % and 99.8 %
+// limits: a comparison that allows for size, not a league table.
+func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
+	fq, err := funnelQuery(r)
+	if err != nil {
+		return err
+	}
+	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, false)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "", nil)
+	pl := plot.New()
+	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(11)}
+	pl.Title.TextStyle.Font, pl.X.Label.TextStyle.Font, pl.Y.Label.TextStyle.Font = sans, sans, sans
+	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
+	pl.Title.Text, pl.X.Label.Text, pl.Y.Label.Text = p.T("outcomes.funnel_plot.title"), p.T("outcomes.funnel_plot.x"), p.T("outcomes.funnel_plot.y")
+	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	pl.Legend.Top = true
+	var pts plotter.XYs
+	most := 10
+	for _, row := range b.Rows {
+		if row.CertificationRate != nil && row.Completed != nil {
+			pts = append(pts, plotter.XY{X: float64(*row.Completed), Y: *row.CertificationRate})
+			most = max(most, *row.Completed)
+		}
+	}
+	if p0 := b.Total.CertificationRate; p0 != nil {
+		var mean, lo95, hi95, lo998, hi998 plotter.XYs
+		for n := 1; n <= most*11/10; n++ {
+			a, b, c, d := app.FunnelLimits(*p0, n)
+			x := float64(n)
+			mean, lo95, hi95, lo998, hi998 = append(mean, plotter.XY{X: x, Y: *p0}), append(lo95, plotter.XY{X: x, Y: a}),
+				append(hi95, plotter.XY{X: x, Y: b}), append(lo998, plotter.XY{X: x, Y: c}), append(hi998, plotter.XY{X: x, Y: d})
+		}
+		for _, l := range []struct {
+			xys    plotter.XYs
+			label  string
+			dashes []vg.Length
+		}{{mean, "outcomes.funnel_plot.mean", nil}, {lo95, "outcomes.funnel_plot.l95", []vg.Length{vg.Points(5), vg.Points(3)}},
+			{hi95, "", []vg.Length{vg.Points(5), vg.Points(3)}}, {lo998, "outcomes.funnel_plot.l998", []vg.Length{vg.Points(2), vg.Points(2)}},
+			{hi998, "", []vg.Length{vg.Points(2), vg.Points(2)}}} {
+			line, err := plotter.NewLine(l.xys)
+			if err != nil {
+				return err
+			}
+			line.Color, line.Dashes = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}, l.dashes
+			pl.Add(line)
+			if l.label != "" {
+				pl.Legend.Add(p.T(l.label), line)
+			}
+		}
+	}
+	if len(pts) > 0 {
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.Color = survivalStyle[app.StatusCertified].color
+		sc.Radius = vg.Points(4)
+		pl.Add(sc)
+	}
+	return writeSVG(w, pl)
+}
+
+// writeSVG answers a chart as an SVG image of its own.
+func writeSVG(w http.ResponseWriter, pl *plot.Plot) error {
 	c := vgsvg.NewWith(vgsvg.UseWH(16*vg.Centimeter, 9*vg.Centimeter), vgsvg.EmbedFonts(false))
 	pl.Draw(draw.New(c))
 	var buf bytes.Buffer
@@ -237,6 +350,59 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "private, no-store")
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// outcomesExport answers the funnel with its rows per facility as CSV,
+// under the small-number rules whoever asks: an export leaves the
+// operational system. A withheld count reads "<10", and each row says why
+// in its last column.
+func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
+	fq, err := funnelQuery(r)
+	if err != nil {
+		return err
+	}
+	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, true)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.Write([]string{"organization", "organization_name", "from", "to", "as_of", "participants", "completed", "certified",
+		"certification_rate", "certified_released", "placed", "placement_rate", "outside_limits", "suppressed"})
+	cell := func(v *int, f *app.Funnel, name string) string {
+		switch {
+		case v != nil:
+			return strconv.Itoa(*v)
+		case f.Suppressed[name] != "":
+			return "<10"
+		}
+		return ""
+	}
+	rateCell := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', 4, 64)
+	}
+	line := func(code, name, outside string, f *app.Funnel) {
+		var why []string
+		for _, k := range slices.Sorted(maps.Keys(f.Suppressed)) {
+			why = append(why, k+"="+f.Suppressed[k])
+		}
+		cw.Write([]string{code, name, f.From.String(), f.To.String(), f.AsOf.String(), cell(f.Participants, f, "participants"),
+			cell(f.Completed, f, "completed"), cell(f.Certified, f, "certified"), rateCell(f.CertificationRate),
+			cell(f.CertifiedReleased, f, "certified_released"), cell(f.Placed, f, "placed"), rateCell(f.PlacementRate), outside,
+			strings.Join(why, ";")})
+	}
+	line(fq.Organization, "", "", b.Total)
+	for _, row := range b.Rows {
+		line(row.Facility, row.FacilityName, row.Outside, row.Funnel)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="capaian.csv"`)
 	_, err = buf.WriteTo(w)
 	return err
 }

@@ -113,6 +113,8 @@ func (h *Handler) routes() {
 	t.Handle("GET /notices", binakerja.ActionSelf, h.noticeList)
 	t.Handle("GET /outcomes", binakerja.ActionMetricsView, h.outcomes)
 	t.Handle("GET /outcomes/survival.svg", binakerja.ActionMetricsView, h.survivalChart)
+	t.Handle("GET /outcomes/funnel-plot.svg", binakerja.ActionMetricsView, h.funnelPlot)
+	t.Handle("GET /outcomes/export.csv", binakerja.ActionMetricsView, h.outcomesExport)
 	t.Handle("POST /notices/read", binakerja.ActionSelf, h.noticesRead)
 	t.Handle("GET /admin/outbox", binakerja.ActionUserManage, h.outbox)
 	t.Handle("POST /admin/outbox/{id}/retry", binakerja.ActionUserManage, h.outboxRetry)
