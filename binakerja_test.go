@@ -188,3 +188,22 @@ func TestAuditHashCoversEveryField(t *testing.T) {
 		t.Error("the zone and sub-microsecond digits must not change the hash (both engines keep microseconds)")
 	}
 }
+
+func TestAddMonthsKeepsToTheMonth(t *testing.T) {
+	for _, c := range []struct {
+		from Date
+		n    int
+		want Date
+	}{
+		{NewDate(2026, 11, 30), 3, NewDate(2027, 2, 28)},
+		{NewDate(2027, 11, 30), 3, NewDate(2028, 2, 29)},
+		{NewDate(2026, 8, 30), 6, NewDate(2027, 2, 28)},
+		{NewDate(2026, 1, 31), 1, NewDate(2026, 2, 28)},
+		{NewDate(2026, 5, 15), 12, NewDate(2027, 5, 15)},
+		{NewDate(2026, 12, 31), 1, NewDate(2027, 1, 31)},
+	} {
+		if got := c.from.AddMonths(c.n); got != c.want {
+			t.Errorf("%s + %d months = %s, want %s", c.from, c.n, got, c.want)
+		}
+	}
+}

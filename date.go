@@ -48,6 +48,16 @@ func (d Date) String() string {
 // AddDate returns d moved by years, months and days, normalised as time.AddDate does.
 func (d Date) AddDate(years, months, days int) Date { return Date{d.t.AddDate(years, months, days)} }
 
+// AddMonths returns the date n months later, on the last day of that month
+// when it is shorter (30 November + 3 months is 28 or 29 February, not 2
+// March).
+func (d Date) AddMonths(n int) Date {
+	y, m, day := d.t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return Date{first.AddDate(0, 0, min(day, last)-1)}
+}
+
 // Before, After and Equal compare dates.
 func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
 func (d Date) After(e Date) bool  { return d.t.After(e.t) }

@@ -86,6 +86,8 @@ func TestAReleasedParticipantIsHandedOverWithFollowUpsAndPlaced(t *testing.T) {
 			fmt.Sprintf(`{"contact_date":"%s","contacted":true,"outcome":"BEKERJA_UMKM"}`, today.AddDate(0, 0, -30)):         "contact_date",
 			fmt.Sprintf(`{"contact_date":"%s","contacted":true}`, today):                                                     "outcome",
 			fmt.Sprintf(`{"contact_date":"%s","contacted":true,"outcome":"BELUM_BEKERJA","employer_confirmed":true}`, today): "confirmed",
+			fmt.Sprintf(`{"contact_date":"%s","contacted":true,"outcome":"TIDAK_DAPAT_DIHUBUNGI"}`, today):                   "outcome",
+			fmt.Sprintf(`{"contact_date":"%s","contacted":false,"outcome":"BEKERJA_MITRA"}`, today):                          "contacted",
 		} {
 			if r := post(t, env, binakerja.RoleLabourOfficer, path, body); r.StatusCode != 422 || fieldsOf(decodeError(t, r)) != field {
 				t.Errorf("%s: %d %s, want %s", body, r.StatusCode, r.Body, field)
@@ -133,6 +135,15 @@ func TestAReleasedParticipantIsHandedOverWithFollowUpsAndPlaced(t *testing.T) {
 		if r := post(t, env, binakerja.RoleLabourOfficer, fmt.Sprintf("/api/v1/placements/%d/end", pl.ID),
 			fmt.Sprintf(`{"date":"%s","reason":"KONTRAK_SELESAI"}`, today)); r.StatusCode != 200 {
 			t.Errorf("end the placement: %d %s", r.StatusCode, r.Body)
+		}
+		// Work arranged to start next month that will not take place ends
+		// on the day it would have begun.
+		var later struct{ ID int64 }
+		mustJSON(t, place(today.AddDate(0, 1, 0), true, "Bengkel Las Sentosa"), &later)
+		r = post(t, env, binakerja.RoleLabourOfficer, fmt.Sprintf("/api/v1/placements/%d/end", later.ID),
+			fmt.Sprintf(`{"date":"%s","reason":"LAINNYA"}`, today))
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), fmt.Sprintf(`"end_date":"%s"`, today.AddDate(0, 1, 0))) {
+			t.Errorf("end work not yet begun: %d %s", r.StatusCode, r.Body)
 		}
 		if r := post(t, env, binakerja.RoleEmployer, "/api/v1/placements", `{"inmate_id":1,"kind":"JOB","start_date":"2026-01-01","position":"x"}`); r.StatusCode != 403 {
 			t.Errorf("an employer records a placement: %d", r.StatusCode)

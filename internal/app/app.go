@@ -31,6 +31,7 @@ type Settings struct {
 	MailAttempts    int           // e-mail attempts before giving up (MailAttempts when zero)
 	MailRetryBase   time.Duration // the first wait before another attempt, doubling (MailRetryBase when zero)
 	Demo            bool          // the demo world: its public password may be given to users
+	MailEnabled     bool          // an SMTP server is configured: the outbox is delivered
 }
 
 // Throttle slows sign-in after failures in a row, instead of locking: the

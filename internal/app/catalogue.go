@@ -156,6 +156,9 @@ func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, 
 	if q.AsOf.After(today) {
 		p.Add("as_of", "metrics.as_of_future")
 	}
+	if role == string(binakerja.RoleAnalyst) && !q.From.IsZero() {
+		analystPeriod(&p, q.From, q.To)
+	}
 	if q.ID == "R1" {
 		if q.Years == 0 {
 			q.Years = 1

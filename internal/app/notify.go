@@ -345,3 +345,7 @@ func (a *App) systemAdmin(ctx context.Context, ac Actor) error {
 	a.deny(ctx, ac, binakerja.ActionUserManage, "")
 	return binakerja.Errorf(binakerja.Forbidden, "error.forbidden")
 }
+
+// MailEnabled reports whether the outbox is delivered (an SMTP server is
+// configured); without one, notices stay in the application.
+func (a *App) MailEnabled() bool { return a.settings.MailEnabled }

@@ -74,7 +74,7 @@ func (a *App) handOver(ctx context.Context, tx *store.Tx, ac Actor, role string,
 	}
 	rule := binakerja.FollowUpRuleFor(e.ReleaseDate)
 	for _, m := range rule.Months {
-		f := &binakerja.FollowUp{PersonID: personID, Month: m, DueDate: e.ReleaseDate.AddDate(0, m, 0)}
+		f := &binakerja.FollowUp{PersonID: personID, Month: m, DueDate: e.ReleaseDate.AddMonths(m)}
 		if err := tx.CreateFollowUp(ctx, f, e.ID, mentor.ID); err != nil {
 			return err
 		}
@@ -311,13 +311,18 @@ func (a *App) EndPlacement(ctx context.Context, ac Actor, id int64, date binaker
 		return nil, binakerja.Errorf(binakerja.Conflict, "placement.ended")
 	}
 	var pr binakerja.Problems
+	today := a.today()
 	switch {
 	case date.IsZero():
 		pr.Add("date", "field.required")
+	case date.After(today):
+		pr.Add("date", "import.date.future")
+	case p.StartDate.After(today):
+		// Work arranged to start later that will not take place: it ends
+		// on the day it would have begun, never having run.
+		date = p.StartDate
 	case date.Before(p.StartDate):
 		pr.Add("date", "placement.end_before_start")
-	case date.After(a.today()):
-		pr.Add("date", "import.date.future")
 	}
 	found := false
 	for _, r := range binakerja.EmploymentEndReasons {
@@ -461,8 +466,15 @@ func (a *App) RecordFollowUp(ctx context.Context, ac Actor, id int64, in FollowU
 	for _, o := range binakerja.Outcomes {
 		valid = valid || o == in.Outcome
 	}
-	if !valid {
+	switch {
+	case !valid:
 		p.Add("outcome", "followup.outcome")
+	case in.Contacted && in.Outcome == binakerja.OutcomeUnreachable:
+		p.Add("outcome", "followup.reached_unreachable")
+	case !in.Contacted && in.Outcome != binakerja.OutcomeUnreachable && !in.Confirmed:
+		// What someone not reached is doing is known only from the
+		// employer's word.
+		p.Add("contacted", "followup.not_reached_outcome")
 	}
 	in.Employer, in.Needs, in.Notes = strings.TrimSpace(in.Employer), strings.TrimSpace(in.Needs), strings.TrimSpace(in.Notes)
 	if utf8.RuneCountInString(in.Notes) > 2000 || utf8.RuneCountInString(in.Needs) > 1000 || utf8.RuneCountInString(in.Employer) > 200 {

@@ -193,6 +193,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app.App
 	settings := app.DefaultSettings
 	settings.BaseURL = cfg.PublicURL()
 	settings.Demo = cfg.Demo
+	settings.MailEnabled = cfg.SMTPURL != ""
 	a, err := app.New(db, ring, log, settings)
 	if err != nil {
 		db.Close()

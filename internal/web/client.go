@@ -38,6 +38,7 @@ type releasedData struct {
 	WageBands      []string
 	Contracts      []string
 	EndReasons     []string
+	NoCertLinks    bool // a mentor reads a certificate here, not on its page
 }
 
 // Overdue reports whether a follow-up is past its grace.
@@ -55,7 +56,7 @@ func (h *Handler) releasedPage(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	d := releasedData{Released: x, Today: h.app.Today(), PlacementKinds: stringsOf(binakerja.PlacementKinds),
-		WageBands: binakerja.WageBands, Contracts: stringsOf(binakerja.ContractTypes)}
+		WageBands: binakerja.WageBands, Contracts: stringsOf(binakerja.ContractTypes), NoCertLinks: true}
 	for _, e := range binakerja.EmploymentEndReasons {
 		if e != string(binakerja.OutcomeReadmitted) {
 			d.EndReasons = append(d.EndReasons, e)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -79,4 +80,26 @@ func TestAProbationOfficerSeesOnlyItsOwnClients(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A placement is ended from its own person's page only; and the outbox
+// tells an admin that nothing is sent without an SMTP server.
+func TestAPlacementEndsOnlyFromItsPersonsPage(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	pl := env.Int(t, `SELECT min(id) FROM placements WHERE end_date IS NULL`)
+	owner := env.Int(t, `SELECT person_id FROM placements WHERE id = $1`, pl)
+	other := env.Int(t, `SELECT min(person_id) FROM handovers WHERE person_id <> $1`, owner)
+	labour := env.Login(t, servertest.Email(binakerja.RoleLabourOfficer))
+	form := url.Values{"end_date": {env.App.Today().String()}, "end_reason": {"KONTRAK_SELESAI"}}
+	if r := env.Form(t, labour, fmt.Sprintf("/released/%d/placements/%d/end", other, pl), form); r.StatusCode != 404 {
+		t.Fatalf("ending another person's placement: %d", r.StatusCode)
+	}
+	if n := env.Int(t, `SELECT count(*) FROM placements WHERE id = $1 AND end_date IS NULL`, pl); n != 1 {
+		t.Fatal("the placement was ended from another person's page")
+	}
+	admin := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+	page := string(env.Do(t, servertest.Request{Method: "GET", Path: "/admin/outbox", Client: admin}).Body)
+	if !strings.Contains(page, `data-testid="no-smtp"`) || !strings.Contains(page, "BINAKERJA_SMTP_URL") {
+		t.Fatal("the outbox does not say that nothing is sent")
+	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,8 +82,15 @@ func (h *Handler) followUpRecord(w http.ResponseWriter, r *http.Request) error {
 	// them by their labels.
 	suffix := "-" + strconv.FormatInt(id, 10)
 	rename, labels := map[string]string{}, map[string]string{}
-	for field, label := range map[string]string{"contact_date": "caseload.contact_date", "outcome": "caseload.outcome",
-		"employer": "vacancy.employer", "needs": "caseload.needs", "notes": "consent.note", "contacted": "caseload.contacted"} {
+	for field, label := range map[string]string{
+		"contact_date": "caseload.contact_date",
+		"contacted":    "caseload.contacted",
+		"outcome":      "caseload.outcome",
+		"confirmed":    "caseload.confirmed",
+		"employer":     "vacancy.employer",
+		"needs":        "caseload.needs",
+		"notes":        "consent.note",
+	} {
 		rename[field], labels[field+suffix] = field+suffix, label
 	}
 	return h.answer(w, r, err, rename, func(form *Form) error {
@@ -162,6 +170,14 @@ func (h *Handler) placementEnd(w http.ResponseWriter, r *http.Request) error {
 	}
 	pid, err := strconv.ParseInt(r.PathValue("placement"), 10, 64)
 	if err != nil {
+		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+	}
+	// The placement must be this person's: the page's own.
+	ps, err := h.app.Placements(r.Context(), route.ActorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ps, func(p *binakerja.Placement) bool { return p.ID == pid }) {
 		return binakerja.Errorf(binakerja.NotFound, "error.not_found")
 	}
 	f := r.PostForm
@@ -296,6 +312,8 @@ func (h *Handler) releaseDocuments(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	err = h.app.SetReleaseDocuments(r.Context(), route.ActorFrom(r.Context()), id, docs)
-	return h.answer(w, r, err, nil, func(form *Form) error { return h.releaseSheetPage(w, r, http.StatusUnprocessableEntity, form) },
+	return h.answer(w, r, err, map[string]string{"documents": "doc_KTP"}, func(form *Form) error {
+		return h.releaseSheetPage(w, r, http.StatusUnprocessableEntity, form)
+	},
 		"board.documents_saved", func() string { return "/release-board/" + strconv.FormatInt(id, 10) })
 }

@@ -96,6 +96,7 @@ type inmateShowData struct {
 	Reasons        []string
 	Facilities     []*binakerja.Organization
 	Supervisors    []*binakerja.Organization // the Bapas a conditional release may be supervised by
+	NoCertLinks    bool                      // false: the register's keepers open certificates
 	OpenEpisode    bool
 	ShowNIKForm    bool
 	Work           *personWork // consent, custody facts, applications and employer views; nil to those who do not keep the register
@@ -165,7 +166,11 @@ func (h *Handler) inmatePage(w http.ResponseWriter, r *http.Request, status int,
 		CanNIK: ac.User.Can(binakerja.ActionNIKView, path) && d.HasNIK, CanExport: ac.User.Can(binakerja.ActionSubjectExport, path),
 		Reasons: reasonNames(), OpenEpisode: d.Episode.Open()}
 	if data.CanWrite && data.OpenEpisode {
-		data.Facilities, _, err = h.app.Organizations(r.Context(), ac, store.OrgFilter{Kind: binakerja.OrgFacility, Page: store.Page{Limit: store.MaxLimit}})
+		// A person may be moved to any facility, and any Bapas may
+		// supervise a conditional release: the lists of them are no one's
+		// secret.
+		data.Facilities, _, err = h.app.DB().Organizations(r.Context(), store.OrgFilter{All: true, Kind: binakerja.OrgFacility,
+			Page: store.Page{Limit: store.MaxLimit}})
 		if err != nil {
 			return err
 		}

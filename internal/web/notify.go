@@ -81,26 +81,35 @@ func (h *Handler) noticesRead(w http.ResponseWriter, r *http.Request) error {
 }
 
 type outboxData struct {
-	Mails  []*store.Mail
-	Counts map[string]int
-	Status string
-	Next   string
+	Mails   []*store.Mail
+	Counts  map[string]int
+	Status  string
+	Next    string
+	Enabled bool // an SMTP server is configured
 }
 
 // outbox shows a system-wide admin the e-mail waiting, sent and given up,
 // with a button to send again one given up.
 func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := outboxData{Status: q.Get("status")}
-	if d.Status == "" {
-		d.Status = store.MailFailed
-	}
+	d := outboxData{Status: q.Get("status"), Enabled: h.app.MailEnabled()}
 	if d.Status == "all" {
 		d.Status = ""
 	}
+	ac := route.ActorFrom(r.Context())
 	var next string
 	var err error
-	d.Mails, next, d.Counts, err = h.app.Outbox(r.Context(), route.ActorFrom(r.Context()), d.Status, store.Page{Cursor: q.Get("cursor")})
+	if q.Get("status") == "" {
+		// Those given up first, when there are; else those waiting.
+		if _, _, d.Counts, err = h.app.Outbox(r.Context(), ac, store.MailFailed, store.Page{Limit: 1}); err != nil {
+			return err
+		}
+		d.Status = store.MailFailed
+		if d.Counts[store.MailFailed] == 0 {
+			d.Status = store.MailPending
+		}
+	}
+	d.Mails, next, d.Counts, err = h.app.Outbox(r.Context(), ac, d.Status, store.Page{Cursor: q.Get("cursor")})
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func TestTheOutcomesPageShowsTheFunnelToEachRole(t *testing.T) {
 		t.Fatal("the officer's headline is missing")
 	}
 	analyst := env.Login(t, servertest.Email(binakerja.RoleAnalyst))
-	page = string(env.Do(t, servertest.Request{Method: "GET", Path: path + "&organization=KANWIL-SUMSEL", Client: analyst}).Body)
+	page = string(env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes?organization=KANWIL-SUMSEL", Client: analyst}).Body)
 	if n := len(regexp.MustCompile(`data-testid="stage-`).FindAllString(page, -1)); n != 5 {
 		t.Fatalf("the analyst's funnel has %d stages", n)
 	}
