@@ -40,15 +40,8 @@ func funnelJSON(f *app.Funnel) funnel {
 // metricsFunnel answers the seed report's two figures (spec/metrics.md).
 func (h *Handler) metricsFunnel(w http.ResponseWriter, r *http.Request) error {
 	q := app.FunnelQuery{Organization: r.URL.Query().Get("organization"), Program: r.URL.Query().Get("program")}
-	var bad binakerja.Problems
-	for name, d := range map[string]*binakerja.Date{"from": &q.From, "to": &q.To, "as_of": &q.AsOf} {
-		v, err := dateParam(r, name)
-		if err != nil {
-			bad.Add(name, "date.format")
-		}
-		*d = v
-	}
-	if err := bad.Err(); err != nil {
+	var err error
+	if q.From, q.To, q.AsOf, err = PeriodParams(r); err != nil {
 		return err
 	}
 	switch r.URL.Query().Get("by") {
@@ -112,12 +105,10 @@ type metric struct {
 func (h *Handler) metricShow(w http.ResponseWriter, r *http.Request) error {
 	q := app.MetricQuery{ID: r.PathValue("id"), Organization: r.URL.Query().Get("organization")}
 	var bad binakerja.Problems
-	for name, d := range map[string]*binakerja.Date{"from": &q.From, "to": &q.To, "as_of": &q.AsOf} {
-		v, err := dateParam(r, name)
-		if err != nil {
-			bad.Add(name, "date.format")
-		}
-		*d = v
+	var err error
+	q.From, q.To, q.AsOf, err = PeriodParams(r)
+	if e, ok := err.(*binakerja.Error); ok {
+		bad = append(bad, e.Fields...)
 	}
 	if v := r.URL.Query().Get("years"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -187,15 +178,8 @@ func survivalPoints(ps []app.SurvivalPoint, table bool) []survivalPoint {
 // to re-admission by training status.
 func (h *Handler) metricsSurvival(w http.ResponseWriter, r *http.Request) error {
 	q := app.SurvivalQuery{Kind: r.URL.Query().Get("kind"), Organization: r.URL.Query().Get("organization")}
-	var bad binakerja.Problems
-	for name, d := range map[string]*binakerja.Date{"from": &q.From, "to": &q.To, "as_of": &q.AsOf} {
-		v, err := dateParam(r, name)
-		if err != nil {
-			bad.Add(name, "date.format")
-		}
-		*d = v
-	}
-	if err := bad.Err(); err != nil {
+	var err error
+	if q.From, q.To, q.AsOf, err = PeriodParams(r); err != nil {
 		return err
 	}
 	s, err := h.app.MetricsSurvival(r.Context(), route.ActorFrom(r.Context()), q)
@@ -222,4 +206,18 @@ func (h *Handler) metricsSurvival(w http.ResponseWriter, r *http.Request) error 
 		out.Groups = append(out.Groups, sg)
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// PeriodParams reads the period of a figure from the query: from, to and
+// as_of, each YYYY-MM-DD or absent; a malformed one is named.
+func PeriodParams(r *http.Request) (from, to, asOf binakerja.Date, err error) {
+	var bad binakerja.Problems
+	for name, d := range map[string]*binakerja.Date{"from": &from, "to": &to, "as_of": &asOf} {
+		v, err := dateParam(r, name)
+		if err != nil {
+			bad.Add(name, "date.format")
+		}
+		*d = v
+	}
+	return from, to, asOf, bad.Err()
 }

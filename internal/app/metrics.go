@@ -61,56 +61,20 @@ type Funnel struct {
 // one's own organisation in full, and for an analyst under the small-number
 // rules. An organisation outside the actor's reach is NotFound.
 func (a *App) MetricsFunnel(ctx context.Context, ac Actor, q FunnelQuery) (*Funnel, error) {
-	role, err := a.authorize(ctx, ac, binakerja.ActionMetricsView, "")
+	mq := MetricQuery{Organization: q.Organization, From: q.From, To: q.To, AsOf: q.AsOf}
+	role, path, org, err := a.metricScope(ctx, ac, &mq)
 	if err != nil {
 		return nil, err
 	}
-	today := a.today()
-	if q.AsOf.IsZero() {
-		q.AsOf = today
-	}
-	switch {
-	case q.From.IsZero() && q.To.IsZero():
-		y := q.AsOf.Time().Year() - 1
-		q.From, q.To = binakerja.NewDate(y, time.January, 1), binakerja.NewDate(y, time.December, 31)
-	case q.To.IsZero():
-		q.To = q.AsOf
-	}
-	var p binakerja.Problems
-	switch {
-	case q.From.IsZero():
-		p.Add("from", "field.required")
-	case q.To.IsZero():
-		p.Add("to", "field.required")
-	case q.To.Before(q.From):
-		p.Add("to", "metrics.to_before_from")
-	}
-	if q.AsOf.After(today) {
-		p.Add("as_of", "metrics.as_of_future")
-	}
-	if role == string(binakerja.RoleAnalyst) {
-		analystPeriod(&p, q.From, q.To)
-	}
+	q.From, q.To, q.AsOf = mq.From, mq.To, mq.AsOf
 	if q.Program != "" {
 		if _, err := a.db.Program(ctx, q.Program); binakerja.ErrorKind(err) == binakerja.NotFound {
-			p.Add("program", "metrics.program_unknown", q.Program)
+			return nil, binakerja.FieldInvalid("program", "metrics.program_unknown", q.Program)
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
-	scope := store.FunnelScope{Program: q.Program, From: q.From, To: q.To}
-	var org *binakerja.Organization
-	if q.Organization != "" {
-		if org, err = a.db.Organization(ctx, q.Organization); err != nil || !a.canSee(ac, binakerja.ActionMetricsView, org.Path) {
-			return nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
-		}
-		scope.Path = org.Path
-	} else if _, all := a.scope(ac, binakerja.ActionMetricsView); !all {
-		return nil, binakerja.FieldInvalid("organization", "metrics.organization_required")
-	}
+	scope := store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To}
 	facts, err := a.db.FunnelFacts(ctx, scope)
 	if err != nil {
 		return nil, err

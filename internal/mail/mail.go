@@ -99,10 +99,12 @@ func (s *Sender) Send(ctx context.Context, m app.Message) error {
 	if err != nil {
 		return err
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	} else {
-		conn.SetDeadline(time.Now().Add(2 * s.timeout))
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(2 * s.timeout)
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return errors.Join(err, conn.Close())
 	}
 	host, _, _ := net.SplitHostPort(s.addr)
 	var c *smtp.Client
@@ -111,8 +113,7 @@ func (s *Sender) Send(ctx context.Context, m app.Message) error {
 		c = smtp.NewClient(tls.Client(conn, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}))
 	case s.startTLS:
 		if c, err = smtp.NewClientStartTLS(conn, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
-			conn.Close()
-			return err
+			return errors.Join(err, conn.Close())
 		}
 	default:
 		c = smtp.NewClient(conn)
@@ -144,7 +145,8 @@ func (s *Sender) compose(m app.Message) []byte {
 	h("Auto-Submitted", "auto-generated")
 	b.WriteString("\r\n")
 	w := quotedprintable.NewWriter(&b)
-	w.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
-	w.Close()
+	// Writing to a bytes.Buffer does not fail.
+	_, _ = w.Write([]byte(strings.ReplaceAll(m.Body, "\n", "\r\n")))
+	_ = w.Close()
 	return b.Bytes()
 }

@@ -101,18 +101,7 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	if len(out.Enrolments) == 0 {
 		return &out, nil
 	}
-	err = each(ctx, q, `SELECT person_id, scheme_id, issued_on, status FROM certificates WHERE person_id IN (`+people+`)`, args,
-		func(scan func(...any) error) error {
-			var c FunnelCertificate
-			var status string
-			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status); err != nil {
-				return err
-			}
-			c.Status = binakerja.CertificateStatus(status)
-			out.Certificates = append(out.Certificates, c)
-			return nil
-		})
-	if err != nil {
+	if out.Certificates, err = certificatesOf(ctx, q, people, args); err != nil {
 		return nil, err
 	}
 	err = each(ctx, q, `SELECT person_id, release_date, release_reason FROM custody_episodes
@@ -278,18 +267,7 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, scheme_id, issued_on, status FROM certificates WHERE person_id IN (`+people+`)`, args,
-		func(scan func(...any) error) error {
-			var c FunnelCertificate
-			var status string
-			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status); err != nil {
-				return err
-			}
-			c.Status = binakerja.CertificateStatus(status)
-			out.Certificates = append(out.Certificates, c)
-			return nil
-		})
-	if err != nil {
+	if out.Certificates, err = certificatesOf(ctx, q, people, args); err != nil {
 		return nil, err
 	}
 	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`, args,
@@ -319,4 +297,21 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		return nil, err
 	}
 	return &out, nil
+}
+
+// certificatesOf reads the certificates of the people a query selects.
+func certificatesOf(ctx context.Context, q Queries, people string, args []any) ([]FunnelCertificate, error) {
+	var out []FunnelCertificate
+	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, status FROM certificates WHERE person_id IN (`+people+`)`, args,
+		func(scan func(...any) error) error {
+			var c FunnelCertificate
+			var status string
+			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status); err != nil {
+				return err
+			}
+			c.Status = binakerja.CertificateStatus(status)
+			out = append(out, c)
+			return nil
+		})
+	return out, err
 }

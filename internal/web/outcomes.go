@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"binakerja"
+	"binakerja/internal/api"
 	"binakerja/internal/app"
 	"binakerja/internal/route"
 	"binakerja/internal/store"
@@ -137,27 +138,8 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 		d.Org = d.Choices[0].Code
 	}
 	fq := app.FunnelQuery{Organization: d.Org, Program: q.Get("program")}
-	var bad binakerja.Problems
-	for name, v := range map[string]string{"from": d.From, "to": d.To, "as_of": d.AsOf} {
-		if v == "" {
-			continue
-		}
-		day, err := binakerja.ParseISODate(v)
-		if err != nil {
-			bad.Add(name, "date.format")
-			continue
-		}
-		switch name {
-		case "from":
-			fq.From = day
-		case "to":
-			fq.To = day
-		default:
-			fq.AsOf = day
-		}
-	}
-	err := bad.Err()
-	if err == nil {
+	var err error
+	if fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r); err == nil {
 		d.Funnel, err = h.app.MetricsFunnel(r.Context(), ac, fq)
 	}
 	p := h.newPage(w, r, "outcomes.title", &d)
@@ -210,28 +192,16 @@ var survivalStyle = map[string]struct {
 func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	sq := app.SurvivalQuery{Kind: q.Get("kind"), Organization: q.Get("organization")}
-	for name, d := range map[string]*binakerja.Date{"from": &sq.From, "to": &sq.To, "as_of": &sq.AsOf} {
-		if v := q.Get(name); v != "" {
-			day, err := binakerja.ParseISODate(v)
-			if err != nil {
-				return binakerja.FieldInvalid(name, "date.format")
-			}
-			*d = day
-		}
+	var err error
+	if sq.From, sq.To, sq.AsOf, err = api.PeriodParams(r); err != nil {
+		return err
 	}
 	s, err := h.app.MetricsSurvival(r.Context(), route.ActorFrom(r.Context()), sq)
 	if err != nil {
 		return err
 	}
 	p := h.newPage(w, r, "", nil)
-	pl := plot.New()
-	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(11)}
-	pl.Title.TextStyle.Font, pl.X.Label.TextStyle.Font, pl.Y.Label.TextStyle.Font = sans, sans, sans
-	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
-	pl.Title.Text = p.T("outcomes.survival." + s.Kind)
-	pl.X.Label.Text = p.T("outcomes.survival.days")
-	pl.Y.Label.Text = p.T("outcomes.survival.y." + s.Kind)
-	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	pl := newPlot(p.T("outcomes.survival."+s.Kind), p.T("outcomes.survival.days"), p.T("outcomes.survival.y."+s.Kind))
 	pl.Legend.Top, pl.Legend.Left = true, true
 	for _, g := range s.Groups {
 		if len(g.Points) == 0 {
@@ -256,18 +226,10 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 // funnelQuery reads the outcomes page's query: organisation, programme and
 // period.
 func funnelQuery(r *http.Request) (app.FunnelQuery, error) {
-	q := r.URL.Query()
-	fq := app.FunnelQuery{Organization: q.Get("organization"), Program: q.Get("program")}
-	for name, d := range map[string]*binakerja.Date{"from": &fq.From, "to": &fq.To, "as_of": &fq.AsOf} {
-		if v := q.Get(name); v != "" {
-			day, err := binakerja.ParseISODate(v)
-			if err != nil {
-				return fq, binakerja.FieldInvalid(name, "date.format")
-			}
-			*d = day
-		}
-	}
-	return fq, nil
+	fq := app.FunnelQuery{Organization: r.URL.Query().Get("organization"), Program: r.URL.Query().Get("program")}
+	var err error
+	fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r)
+	return fq, err
 }
 
 // funnelPlot draws the facilities' certification rates against the number
@@ -283,12 +245,7 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := h.newPage(w, r, "", nil)
-	pl := plot.New()
-	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(11)}
-	pl.Title.TextStyle.Font, pl.X.Label.TextStyle.Font, pl.Y.Label.TextStyle.Font = sans, sans, sans
-	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
-	pl.Title.Text, pl.X.Label.Text, pl.Y.Label.Text = p.T("outcomes.funnel_plot.title"), p.T("outcomes.funnel_plot.x"), p.T("outcomes.funnel_plot.y")
-	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	pl := newPlot(p.T("outcomes.funnel_plot.title"), p.T("outcomes.funnel_plot.x"), p.T("outcomes.funnel_plot.y"))
 	pl.Legend.Top = true
 	var pts plotter.XYs
 	most := 10
@@ -336,6 +293,18 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 	return writeSVG(w, pl)
 }
 
+// newPlot starts a chart of a share (0 to 1) against a count from 0, its
+// text in a sans-serif face.
+func newPlot(title, x, y string) *plot.Plot {
+	pl := plot.New()
+	sans := font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(11)}
+	pl.Title.TextStyle.Font, pl.X.Label.TextStyle.Font, pl.Y.Label.TextStyle.Font = sans, sans, sans
+	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
+	pl.Title.Text, pl.X.Label.Text, pl.Y.Label.Text = title, x, y
+	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	return pl
+}
+
 // writeSVG answers a chart as an SVG image of its own.
 func writeSVG(w http.ResponseWriter, pl *plot.Plot) error {
 	c := vgsvg.NewWith(vgsvg.UseWH(16*vg.Centimeter, 9*vg.Centimeter), vgsvg.EmbedFonts(false))
@@ -369,8 +338,8 @@ func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	cw.Write([]string{"organization", "organization_name", "from", "to", "as_of", "participants", "completed", "certified",
-		"certification_rate", "certified_released", "placed", "placement_rate", "outside_limits", "suppressed"})
+	rows := [][]string{{"organization", "organization_name", "from", "to", "as_of", "participants", "completed", "certified",
+		"certification_rate", "certified_released", "placed", "placement_rate", "outside_limits", "suppressed"}}
 	cell := func(v *int, f *app.Funnel, name string) string {
 		switch {
 		case v != nil:
@@ -391,7 +360,7 @@ func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 		for _, k := range slices.Sorted(maps.Keys(f.Suppressed)) {
 			why = append(why, k+"="+f.Suppressed[k])
 		}
-		cw.Write([]string{code, name, f.From.String(), f.To.String(), f.AsOf.String(), cell(f.Participants, f, "participants"),
+		rows = append(rows, []string{code, name, f.From.String(), f.To.String(), f.AsOf.String(), cell(f.Participants, f, "participants"),
 			cell(f.Completed, f, "completed"), cell(f.Certified, f, "certified"), rateCell(f.CertificationRate),
 			cell(f.CertifiedReleased, f, "certified_released"), cell(f.Placed, f, "placed"), rateCell(f.PlacementRate), outside,
 			strings.Join(why, ";")})
@@ -400,7 +369,9 @@ func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	for _, row := range b.Rows {
 		line(row.Facility, row.FacilityName, row.Outside, row.Funnel)
 	}
-	cw.Flush()
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="capaian.csv"`)
 	_, err = buf.WriteTo(w)
