@@ -26,6 +26,7 @@ type funnel struct {
 	Caution           []string          `json:"caution,omitempty"`
 	TopCoded          []string          `json:"top_coded,omitempty"`
 	FacilityName      string            `json:"organization_name,omitempty"`
+	Group             string            `json:"group,omitempty"`
 	Outside           string            `json:"outside_limits,omitempty"`
 	Breakdown         []funnel          `json:"breakdown,omitempty"`
 }
@@ -51,21 +52,27 @@ func (h *Handler) metricsFunnel(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, funnelJSON(f))
-	case "facility":
-		b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), q, false)
-		if err != nil {
-			return err
-		}
-		out := funnelJSON(b.Total)
-		out.Breakdown = []funnel{}
-		for _, row := range b.Rows {
-			x := funnelJSON(row.Funnel)
-			x.FacilityName, x.Outside = row.FacilityName, row.Outside
-			out.Breakdown = append(out.Breakdown, x)
-		}
-		return writeJSON(w, http.StatusOK, out)
 	}
-	return binakerja.FieldInvalid("by", "metrics.by")
+	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), q, r.URL.Query().Get("by"), false)
+	if err != nil {
+		return err
+	}
+	out := funnelJSON(b.Total)
+	out.Breakdown = []funnel{}
+	for _, row := range b.Rows {
+		x := funnelJSON(row.Funnel)
+		x.Outside = row.Outside
+		if b.By == "facility" {
+			x.FacilityName = row.Name
+		} else {
+			x.Group = row.Key
+			if x.Group == "" {
+				x.Group = "unknown"
+			}
+		}
+		out.Breakdown = append(out.Breakdown, x)
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 type metricPart struct {

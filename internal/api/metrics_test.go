@@ -80,8 +80,31 @@ func TestTheFunnelCountsTheDemoWorld(t *testing.T) {
 		if len(by.Breakdown) == 0 || sum < *by.Participants {
 			t.Fatalf("breakdown %+v, total %d", by.Breakdown, *by.Participants)
 		}
-		if r := get(t, env, binakerja.RoleAdmin, "/api/v1/metrics/funnel?by=sex&organization=KANWIL-SUMSEL"); r.StatusCode != 422 {
-			t.Fatalf("by=sex: %d", r.StatusCode)
+		if r := get(t, env, binakerja.RoleAdmin, "/api/v1/metrics/funnel?by=religion&organization=KANWIL-SUMSEL"); r.StatusCode != 422 ||
+			decodeError(t, r).Error.Fields[0].Field != "by" {
+			t.Fatalf("by=religion: %d %s", r.StatusCode, r.Body)
+		}
+		// By sex each person counts in one row, so the rows add up to the
+		// total; by age band, at least to it (two cohorts, two ages).
+		for by, exact := range map[string]bool{"sex": true, "age_band": false} {
+			var g struct {
+				Participants *int
+				Breakdown    []struct {
+					Group        string
+					Participants *int
+				}
+			}
+			mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/funnel?organization=LP-MARTAPURA&by="+by+"&"+q), &g)
+			sum := 0
+			for _, row := range g.Breakdown {
+				sum += *row.Participants
+				if row.Group == "" {
+					t.Fatalf("by %s: a row without its group", by)
+				}
+			}
+			if (exact && sum != *g.Participants) || sum < *g.Participants || len(g.Breakdown) == 0 {
+				t.Fatalf("by %s: rows %+v add to %d, total %d", by, g.Breakdown, sum, *g.Participants)
+			}
 		}
 		// A person whose only enrolment is cancelled is no participant.
 		env.SQL(t, `UPDATE enrollments SET status = 'DIBATALKAN' WHERE person_id = (SELECT min(en.person_id) FROM enrollments en

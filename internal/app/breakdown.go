@@ -10,10 +10,13 @@ import (
 	"binakerja/internal/store"
 )
 
-// FacilityFunnel is one facility's row of a breakdown of the funnel.
-type FacilityFunnel struct {
-	Facility     string
-	FacilityName string
+// BreakdownRow is one row of a breakdown of the funnel: a facility (Key
+// its code, Name its name), a sex (L, P, or empty when not recorded) or an
+// age band at the cohort's end (research §4.1: <25, 25-29, 30-39, 40-49,
+// 50-59, 60+, or empty when the birth date is not known).
+type BreakdownRow struct {
+	Key  string
+	Name string
 	*Funnel
 	// Outside says where the facility's certification rate lies against
 	// the whole's on a funnel plot: "" within the 95 % limits, "95" outside
@@ -25,10 +28,46 @@ type FacilityFunnel struct {
 // Breakdown is the funnel of an organisation with a row per facility whose
 // cohorts it counts, for the comparison of facilities on a funnel plot
 // (rate against its denominator with 95 % and 99.8 % limits: not a league
-// table, so the rows come in name order).
+// table, so the rows come in name order), or per sex or age band.
 type Breakdown struct {
+	By    string
 	Total *Funnel
-	Rows  []FacilityFunnel
+	Rows  []BreakdownRow
+}
+
+// BreakdownKinds are what a funnel may be broken down by.
+var BreakdownKinds = []string{"facility", "sex", "age_band"}
+
+// ageBands are research §4.1's, by the lowest age of each.
+var ageBands = []struct {
+	from int
+	name string
+}{{60, "60+"}, {50, "50-59"}, {40, "40-49"}, {30, "30-39"}, {25, "25-29"}, {0, "<25"}}
+
+// AgeBands lists the bands in order.
+var AgeBands = []string{"<25", "25-29", "30-39", "40-49", "50-59", "60+"}
+
+// rowKey is the row an enrolment counts in.
+func rowKey(by string, e store.FunnelEnrolment) (key, name string) {
+	switch by {
+	case "sex":
+		return e.Sex, ""
+	case "age_band":
+		if e.BirthDate.IsZero() {
+			return "", ""
+		}
+		end, born := e.CohortEnd.Time(), e.BirthDate.Time()
+		age := end.Year() - born.Year()
+		if end.YearDay() < born.YearDay() {
+			age--
+		}
+		for _, b := range ageBands {
+			if age >= b.from {
+				return b.name, ""
+			}
+		}
+	}
+	return e.Facility, e.FacilityName
 }
 
 // FunnelBreakdown computes the funnel of an organisation and of each
@@ -36,40 +75,64 @@ type Breakdown struct {
 // rules hold across the table: a column with exactly one count withheld
 // loses its next smallest too, so that no withheld count follows from the
 // total.
-func (a *App) FunnelBreakdown(ctx context.Context, ac Actor, q FunnelQuery, export bool) (*Breakdown, error) {
+func (a *App) FunnelBreakdown(ctx context.Context, ac Actor, q FunnelQuery, by string, export bool) (*Breakdown, error) {
+	if !slices.Contains(BreakdownKinds, by) {
+		return nil, binakerja.FieldInvalid("by", "metrics.by")
+	}
 	total, err := a.MetricsFunnel(ctx, ac, q)
 	if err != nil {
 		return nil, err
 	}
 	q.From, q.To, q.AsOf = total.From, total.To, total.AsOf
-	path := ""
+	path, facility := "", false
 	if q.Organization != "" {
 		o, err := a.db.Organization(ctx, q.Organization)
 		if err != nil {
 			return nil, err
 		}
-		path = o.Path
+		path, facility = o.Path, o.Kind == binakerja.OrgFacility
 	}
 	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To})
 	if err != nil {
 		return nil, err
 	}
-	byFacility := map[string][]store.FunnelEnrolment{}
+	rows := map[string][]store.FunnelEnrolment{}
 	names := map[string]string{}
 	for _, e := range facts.Enrolments {
-		byFacility[e.Facility] = append(byFacility[e.Facility], e)
-		names[e.Facility] = e.FacilityName
+		key, name := rowKey(by, e)
+		rows[key] = append(rows[key], e)
+		names[key] = name
 	}
-	b := &Breakdown{Total: countFunnel(facts, q.AsOf)}
+	b := &Breakdown{By: by, Total: countFunnel(facts, q.AsOf)}
 	b.Total.Organization, b.Total.Program, b.Total.From, b.Total.To, b.Total.AsOf = q.Organization, q.Program, q.From, q.To, q.AsOf
-	for code, es := range byFacility {
+	for key, es := range rows {
 		sub := *facts
 		sub.Enrolments = es
 		f := countFunnel(&sub, q.AsOf)
-		f.Organization, f.From, f.To, f.AsOf = code, q.From, q.To, q.AsOf
-		b.Rows = append(b.Rows, FacilityFunnel{Facility: code, FacilityName: names[code], Funnel: f})
+		f.Organization, f.From, f.To, f.AsOf = q.Organization, q.From, q.To, q.AsOf
+		if by == "facility" {
+			f.Organization = key
+		}
+		b.Rows = append(b.Rows, BreakdownRow{Key: key, Name: names[key], Funnel: f})
 	}
-	slices.SortFunc(b.Rows, func(x, y FacilityFunnel) int { return cmp.Compare(x.FacilityName, y.FacilityName) })
+	// Facilities by name; sexes and age bands in their order, the not
+	// recorded last.
+	rank := func(r BreakdownRow) int {
+		order := AgeBands
+		if by == "sex" {
+			order = []string{"L", "P"}
+		}
+		if i := slices.Index(order, r.Key); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(b.Rows, func(x, y BreakdownRow) int {
+		if by == "facility" {
+			return cmp.Compare(x.Name, y.Name)
+		}
+		return cmp.Compare(rank(x), rank(y))
+	})
 	// Where each facility lies against the whole, before anything is
 	// withheld.
 	if p0 := b.Total.CertificationRate; p0 != nil {
@@ -84,7 +147,9 @@ func (a *App) FunnelBreakdown(ctx context.Context, ac Actor, q FunnelQuery, expo
 		}
 	}
 	if analyst || export {
-		b.suppress()
+		// Rows of a facility, or of a facility's people, are small units:
+		// their 0 and 100 % are top-coded.
+		b.suppress(by != "facility" && !facility)
 	}
 	return b, nil
 }
@@ -116,10 +181,10 @@ func FunnelLimits(p0 float64, n int) (lo95, hi95, lo998, hi998 float64) {
 
 // suppress applies the small-number rules to every row and the total, then
 // secondary suppression down each column of counts.
-func (b *Breakdown) suppress() {
+func (b *Breakdown) suppress(wide bool) {
 	b.Total.suppress(true)
 	for i := range b.Rows {
-		b.Rows[i].Funnel.suppress(false)
+		b.Rows[i].Funnel.suppress(wide)
 		if b.Rows[i].CertificationRate == nil {
 			b.Rows[i].Outside = ""
 		}

@@ -278,16 +278,16 @@ func TestSurvivalByHand(t *testing.T) {
 // takes the next smallest of its column with it: the withheld one cannot
 // be told from the total less the others.
 func TestSecondarySuppressionAcrossFacilities(t *testing.T) {
-	row := func(code string, participants, completed, certified int) FacilityFunnel {
-		return FacilityFunnel{Facility: code, Funnel: &Funnel{Participants: ptr(participants), Completed: ptr(completed),
+	row := func(code string, participants, completed, certified int) BreakdownRow {
+		return BreakdownRow{Key: code, Funnel: &Funnel{Participants: ptr(participants), Completed: ptr(completed),
 			Certified: ptr(certified), CertificationRate: rate(certified, completed), CertifiedReleased: ptr(0), Placed: ptr(0)}}
 	}
 	b := &Breakdown{
 		Total: &Funnel{Participants: ptr(160), Completed: ptr(145), Certified: ptr(101), CertificationRate: rate(101, 145),
 			CertifiedReleased: ptr(0), Placed: ptr(0)},
-		Rows: []FacilityFunnel{row("A", 60, 55, 40), row("B", 8, 8, 6), row("C", 92, 82, 55)},
+		Rows: []BreakdownRow{row("A", 60, 55, 40), row("B", 8, 8, 6), row("C", 92, 82, 55)},
 	}
-	b.suppress()
+	b.suppress(false)
 	if b.Total.Participants == nil || *b.Total.Participants != 160 {
 		t.Fatal("the total's count withheld")
 	}

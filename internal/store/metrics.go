@@ -27,6 +27,8 @@ type FunnelEnrolment struct {
 	CohortEnd    binakerja.Date
 	Facility     string // the cohort's facility
 	FacilityName string
+	Sex          string         // the person's: L, P or empty
+	BirthDate    binakerja.Date // zero when unknown
 }
 
 // FunnelCertificate is a certificate of a counted person.
@@ -79,8 +81,9 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		args = append(args, s.Program)
 		where += ` AND pr.code = $` + strconv.Itoa(len(args))
 	}
-	part := `SELECT en.person_id, en.status, pr.scheme_id, c.start_date, c.end_date, f.code, f.name
+	part := `SELECT en.person_id, en.status, pr.scheme_id, c.start_date, c.end_date, f.code, f.name, ps.sex, ps.birth_date
 		FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id JOIN programs pr ON pr.id = c.program_id
+		JOIN persons ps ON ps.id = en.person_id
 		JOIN organizations f ON f.id = c.facility_id JOIN organizations pv ON pv.id = pr.provider_id
 		WHERE ` + where
 	people := `SELECT DISTINCT p.person_id FROM (` + part + `) p`
@@ -88,7 +91,8 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	err := each(ctx, q, part, args, func(scan func(...any) error) error {
 		var e FunnelEnrolment
 		var status string
-		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd, &e.Facility, &e.FacilityName); err != nil {
+		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd, &e.Facility, &e.FacilityName,
+			&e.Sex, &e.BirthDate); err != nil {
 			return err
 		}
 		e.Status = binakerja.EnrollmentStatus(status)

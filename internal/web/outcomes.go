@@ -26,14 +26,14 @@ import (
 )
 
 type outcomesData struct {
-	Funnel    *app.Funnel
-	Survival  []*app.Survival           // time to first work, and to re-admission
-	Breakdown *app.Breakdown            // a row per facility, for an office above facilities
-	Choices   []*binakerja.Organization // the organisations whose figures the user may ask for
-	Org       string
-	From      string
-	To        string
-	AsOf      string
+	Funnel     *app.Funnel
+	Survival   []*app.Survival           // time to first work, and to re-admission
+	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), sex and age band
+	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
+	Org        string
+	From       string
+	To         string
+	AsOf       string
 }
 
 // Stage is one bar of the funnel as the page draws it.
@@ -159,10 +159,15 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 			wide = o.Kind == binakerja.OrgRegionalOffice || o.Kind == binakerja.OrgNationalOffice
 		}
 	}
-	if wide {
-		if d.Breakdown, err = h.app.FunnelBreakdown(r.Context(), ac, fq, false); err != nil {
+	for _, by := range app.BreakdownKinds {
+		if by == "facility" && !wide {
+			continue
+		}
+		b, err := h.app.FunnelBreakdown(r.Context(), ac, fq, by, false)
+		if err != nil {
 			return err
 		}
+		d.Breakdowns = append(d.Breakdowns, b)
 	}
 	for _, kind := range app.SurvivalKinds {
 		s, err := h.app.MetricsSurvival(r.Context(), ac, app.SurvivalQuery{Kind: kind, Organization: d.Org,
@@ -240,7 +245,7 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, false)
+	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, "facility", false)
 	if err != nil {
 		return err
 	}
@@ -332,7 +337,7 @@ func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, true)
+	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, "facility", true)
 	if err != nil {
 		return err
 	}
@@ -367,7 +372,7 @@ func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	line(fq.Organization, "", "", b.Total)
 	for _, row := range b.Rows {
-		line(row.Facility, row.FacilityName, row.Outside, row.Funnel)
+		line(row.Key, row.Name, row.Outside, row.Funnel)
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return err
