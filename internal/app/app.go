@@ -94,8 +94,9 @@ type App struct {
 	// key, so that a rotation keeps them).
 	recoveryKey []byte
 
-	mu       sync.Mutex
-	failures map[string]*failureRun // failed sign-ins per client address
+	mu         sync.Mutex
+	failures   map[string]*failureRun // failed sign-ins per client address
+	plansSwept binakerja.Date         // the day the sweep last judged who is due out without a plan
 }
 
 // New returns the application over db. ring may be nil for tools that touch

@@ -76,40 +76,53 @@ func rowKey(by string, e store.FunnelEnrolment) (key, name string) {
 // loses its next smallest too, so that no withheld count follows from the
 // total.
 func (a *App) FunnelBreakdown(ctx context.Context, ac Actor, q FunnelQuery, by string, export bool) (*Breakdown, error) {
-	if !slices.Contains(BreakdownKinds, by) {
-		return nil, binakerja.FieldInvalid("by", "metrics.by")
-	}
-	total, err := a.MetricsFunnel(ctx, ac, q)
+	bs, err := a.FunnelBreakdowns(ctx, ac, q, []string{by}, export)
 	if err != nil {
 		return nil, err
 	}
-	q.From, q.To, q.AsOf = total.From, total.To, total.AsOf
-	path, facility := "", false
-	if q.Organization != "" {
-		o, err := a.db.Organization(ctx, q.Organization)
-		if err != nil {
-			return nil, err
+	return bs[0], nil
+}
+
+// FunnelBreakdowns computes the breakdowns of one funnel by each of bys,
+// from one reading of its facts.
+func (a *App) FunnelBreakdowns(ctx context.Context, ac Actor, q FunnelQuery, bys []string, export bool) ([]*Breakdown, error) {
+	for _, by := range bys {
+		if !slices.Contains(BreakdownKinds, by) {
+			return nil, binakerja.FieldInvalid("by", "metrics.by")
 		}
-		path, facility = o.Path, o.Kind == binakerja.OrgFacility
 	}
-	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To})
+	run, err := a.funnelRun(ctx, ac, q)
 	if err != nil {
 		return nil, err
 	}
+	var out []*Breakdown
+	for _, by := range bys {
+		b := run.breakdown(by)
+		if run.analyst() || export {
+			// Rows of a facility, or of a facility's people, are small
+			// units: their 0 and 100 % are top-coded.
+			b.suppress(by != "facility" && !run.facility, !run.facility)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// breakdown counts the run's funnel with a row per group of by.
+func (r *funnelRun) breakdown(by string) *Breakdown {
 	rows := map[string][]store.FunnelEnrolment{}
 	names := map[string]string{}
-	for _, e := range facts.Enrolments {
+	for _, e := range r.facts.Enrolments {
 		key, name := rowKey(by, e)
 		rows[key] = append(rows[key], e)
 		names[key] = name
 	}
-	b := &Breakdown{By: by, Total: countFunnel(facts, q.AsOf)}
-	b.Total.Organization, b.Total.Program, b.Total.From, b.Total.To, b.Total.AsOf = q.Organization, q.Program, q.From, q.To, q.AsOf
+	b := &Breakdown{By: by, Total: r.total()}
 	for key, es := range rows {
-		sub := *facts
+		sub := *r.facts
 		sub.Enrolments = es
-		f := countFunnel(&sub, q.AsOf)
-		f.Organization, f.From, f.To, f.AsOf = q.Organization, q.From, q.To, q.AsOf
+		f := countFunnel(&sub, r.q.AsOf)
+		f.Organization, f.From, f.To, f.AsOf = r.q.Organization, r.q.From, r.q.To, r.q.AsOf
 		if by == "facility" {
 			f.Organization = key
 		}
@@ -133,25 +146,13 @@ func (a *App) FunnelBreakdown(ctx context.Context, ac Actor, q FunnelQuery, by s
 		}
 		return cmp.Compare(rank(x), rank(y))
 	})
-	// Where each facility lies against the whole, before anything is
-	// withheld.
+	// Where each row lies against the whole, before anything is withheld.
 	if p0 := b.Total.CertificationRate; p0 != nil {
 		for i := range b.Rows {
 			b.Rows[i].Outside = outside(*p0, b.Rows[i].Certified, b.Rows[i].Completed)
 		}
 	}
-	analyst := false
-	if ac.User != nil {
-		for _, g := range ac.User.Grants {
-			analyst = analyst || g.Role == binakerja.RoleAnalyst
-		}
-	}
-	if analyst || export {
-		// Rows of a facility, or of a facility's people, are small units:
-		// their 0 and 100 % are top-coded.
-		b.suppress(by != "facility" && !facility)
-	}
-	return b, nil
+	return b
 }
 
 // outside places a rate of certified/completed against p0 on a funnel
@@ -179,10 +180,11 @@ func FunnelLimits(p0 float64, n int) (lo95, hi95, lo998, hi998 float64) {
 	return clamp(p0 - 1.96*se), clamp(p0 + 1.96*se), clamp(p0 - 3.09*se), clamp(p0 + 3.09*se)
 }
 
-// suppress applies the small-number rules to every row and the total, then
-// secondary suppression down each column of counts.
-func (b *Breakdown) suppress(wide bool) {
-	b.Total.suppress(true)
+// suppress applies the small-number rules to every row (wide: not small
+// units, whose 0 and 100 % need no top-coding) and the total (totalWide),
+// then secondary suppression down each column of counts.
+func (b *Breakdown) suppress(wide, totalWide bool) {
+	b.Total.suppress(totalWide)
 	for i := range b.Rows {
 		b.Rows[i].Funnel.suppress(wide)
 		if b.Rows[i].CertificationRate == nil {

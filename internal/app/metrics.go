@@ -61,6 +61,30 @@ type Funnel struct {
 // one's own organisation in full, and for an analyst under the small-number
 // rules. An organisation outside the actor's reach is NotFound.
 func (a *App) MetricsFunnel(ctx context.Context, ac Actor, q FunnelQuery) (*Funnel, error) {
+	run, err := a.funnelRun(ctx, ac, q)
+	if err != nil {
+		return nil, err
+	}
+	f := run.total()
+	if run.analyst() {
+		f.suppress(!run.facility)
+	}
+	return f, nil
+}
+
+// funnelRun is a funnel's query, checked and with its defaults, and the
+// facts it counts.
+type funnelRun struct {
+	role     string
+	facility bool // the organisation is a facility
+	q        FunnelQuery
+	facts    *store.FunnelFacts
+}
+
+func (r *funnelRun) analyst() bool { return r.role == string(binakerja.RoleAnalyst) }
+
+// funnelRun checks a funnel's query, reads its facts and records the view.
+func (a *App) funnelRun(ctx context.Context, ac Actor, q FunnelQuery) (*funnelRun, error) {
 	mq := MetricQuery{Organization: q.Organization, From: q.From, To: q.To, AsOf: q.AsOf}
 	role, path, org, err := a.metricScope(ctx, ac, &mq)
 	if err != nil {
@@ -74,21 +98,22 @@ func (a *App) MetricsFunnel(ctx context.Context, ac Actor, q FunnelQuery) (*Funn
 			return nil, err
 		}
 	}
-	scope := store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To}
-	facts, err := a.db.FunnelFacts(ctx, scope)
+	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To})
 	if err != nil {
 		return nil, err
-	}
-	f := countFunnel(facts, q.AsOf)
-	f.Organization, f.Program, f.From, f.To, f.AsOf = q.Organization, q.Program, q.From, q.To, q.AsOf
-	if role == string(binakerja.RoleAnalyst) {
-		f.suppress(org == nil || org.Kind != binakerja.OrgFacility)
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
 		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "funnel", q.Organization,
 			map[string]any{"program": q.Program, "from": q.From, "to": q.To, "as_of": q.AsOf})
 	})
-	return f, err
+	return &funnelRun{role: role, facility: org != nil && org.Kind == binakerja.OrgFacility, q: q, facts: facts}, err
+}
+
+// total counts the whole funnel of the run.
+func (r *funnelRun) total() *Funnel {
+	f := countFunnel(r.facts, r.q.AsOf)
+	f.Organization, f.Program, f.From, f.To, f.AsOf = r.q.Organization, r.q.Program, r.q.From, r.q.To, r.q.AsOf
+	return f
 }
 
 // analystPeriod keeps an analyst to whole calendar years: figures of

@@ -66,7 +66,7 @@ type SweepReport struct {
 // within 30 days, to every party; certificates expiring within 90 days, to
 // the body that issued them; and people due for release within 30 days
 // without a plan (not ready for work on the release board), to their
-// facility.
+// facility, once a day.
 func (a *App) Sweep(ctx context.Context) (SweepReport, error) {
 	var rep SweepReport
 	today, now := a.today(), a.db.Now()
@@ -142,9 +142,17 @@ func (a *App) Sweep(ctx context.Context) (SweepReport, error) {
 		}
 		page.Cursor = next
 	}
-	facs, err := a.db.FacilitiesReleasing(ctx, today.AddDate(0, 0, releaseSoonDays))
-	if err != nil {
-		return rep, err
+	// Whether someone due out has a plan is judged once a day: it reads
+	// every such person's readiness, and a day changes little.
+	a.mu.Lock()
+	plans := a.plansSwept != today
+	a.mu.Unlock()
+	var facs []string
+	if plans {
+		var err error
+		if facs, err = a.db.FacilitiesReleasing(ctx, today.AddDate(0, 0, releaseSoonDays)); err != nil {
+			return rep, err
+		}
 	}
 	sys := CLIActor("sweep")
 	for _, code := range facs {
@@ -176,6 +184,11 @@ func (a *App) Sweep(ctx context.Context) (SweepReport, error) {
 		}
 		return nil
 	})
+	if err == nil && plans {
+		a.mu.Lock()
+		a.plansSwept = today
+		a.mu.Unlock()
+	}
 	return rep, err
 }
 

@@ -69,8 +69,20 @@ type SurvivalQuery struct {
 // MetricsSurvival computes the curves for the actor. An analyst sees no
 // group of fewer than 30 people, and no count at risk of 1 to 9.
 func (a *App) MetricsSurvival(ctx context.Context, ac Actor, q SurvivalQuery) (*Survival, error) {
-	if !slices.Contains(SurvivalKinds, q.Kind) {
-		return nil, binakerja.FieldInvalid("kind", "metrics.survival_kind")
+	ss, err := a.MetricsSurvivals(ctx, ac, q, []string{q.Kind})
+	if err != nil {
+		return nil, err
+	}
+	return ss[0], nil
+}
+
+// MetricsSurvivals computes the curves of each of kinds from one reading of
+// the releases' facts.
+func (a *App) MetricsSurvivals(ctx context.Context, ac Actor, q SurvivalQuery, kinds []string) ([]*Survival, error) {
+	for _, k := range kinds {
+		if !slices.Contains(SurvivalKinds, k) {
+			return nil, binakerja.FieldInvalid("kind", "metrics.survival_kind")
+		}
 	}
 	mq := MetricQuery{Organization: q.Organization, From: q.From, To: q.To, AsOf: q.AsOf}
 	role, path, _, err := a.metricScope(ctx, ac, &mq)
@@ -82,16 +94,20 @@ func (a *App) MetricsSurvival(ctx context.Context, ac Actor, q SurvivalQuery) (*
 	if err != nil {
 		return nil, err
 	}
-	s := survivalOf(q.Kind, facts, q.AsOf)
-	s.Organization, s.From, s.To, s.AsOf = q.Organization, q.From, q.To, q.AsOf
-	if role == string(binakerja.RoleAnalyst) {
-		s.suppress()
+	var out []*Survival
+	for _, k := range kinds {
+		s := survivalOf(k, facts, q.AsOf)
+		s.Organization, s.From, s.To, s.AsOf = q.Organization, q.From, q.To, q.AsOf
+		if role == string(binakerja.RoleAnalyst) {
+			s.suppress()
+		}
+		out = append(out, s)
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "survival."+q.Kind, q.Organization,
-			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
+		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "survival", q.Organization,
+			map[string]any{"kinds": kinds, "from": q.From, "to": q.To, "as_of": q.AsOf})
 	})
-	return s, err
+	return out, err
 }
 
 // survivalOf estimates the curves of a kind from the facts.

@@ -111,6 +111,9 @@ type NoticeFilter struct {
 	Page   Page // the cursor continues below the last id: newest first
 }
 
+// readMark is the id up to which the user ($1) has read their notices.
+const readMark = "(SELECT u.notices_read_to FROM users u WHERE u.id = $1)"
+
 func (f NoticeFilter) where() ([]string, []any) {
 	where := []string{"1 = 1"}
 	var args []any
@@ -119,7 +122,7 @@ func (f NoticeFilter) where() ([]string, []any) {
 		where = append(where, `n.organization_id IN (SELECT r.organization_id FROM user_roles r
 			WHERE r.user_id = $1 AND r.role <> 'analyst' AND r.organization_id IS NOT NULL)`)
 		if f.Unread {
-			where = append(where, "NOT EXISTS (SELECT 1 FROM notice_reads x WHERE x.user_id = $1 AND x.notice_id = n.id)")
+			where = append(where, "n.id > "+readMark)
 		}
 		return where, args
 	}
@@ -142,7 +145,7 @@ func (q Queries) Notices(ctx context.Context, f NoticeFilter) ([]*Notice, string
 	}
 	read := "FALSE"
 	if f.User != 0 {
-		read = "EXISTS (SELECT 1 FROM notice_reads x WHERE x.user_id = $1 AND x.notice_id = n.id)"
+		read = "n.id <= " + readMark
 	}
 	limit := f.Page.limit()
 	rows, err := q.q.QueryContext(ctx, `SELECT n.id, o.code, o.name, n.kind, n.ref, coalesce(n.person_id, 0),
@@ -177,21 +180,23 @@ func (q Queries) UnreadNotices(ctx context.Context, userID int64, max int) (int,
 }
 
 // MarkNoticesRead marks as read, for a user, the notices addressed to them
-// up to the given id (0 for every one), and returns how many it marked.
+// up to the given id (0 for every one), and returns how many that were
+// unread it marked.
 func (tx *Tx) MarkNoticesRead(ctx context.Context, userID, upTo int64) (int, error) {
 	where, args := NoticeFilter{User: userID, Unread: true}.where()
-	args = append(args, tx.Now)
 	if upTo > 0 {
 		args = append(args, upTo)
 		where = append(where, "n.id <= $"+strconv.Itoa(len(args)))
 	}
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO notice_reads (notice_id, user_id, read_at)
-		SELECT n.id, $1, $2 FROM notices n WHERE `+strings.Join(where, " AND "), args...)
-	if err != nil {
+	var n int
+	var last int64
+	err := tx.q.QueryRowContext(ctx, `SELECT count(*), coalesce(max(n.id), 0) FROM notices n WHERE `+
+		strings.Join(where, " AND "), args...).Scan(&n, &last)
+	if err != nil || n == 0 {
 		return 0, mapError(err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	_, err = tx.q.ExecContext(ctx, `UPDATE users SET notices_read_to = $1 WHERE id = $2 AND notices_read_to < $1`, last, userID)
+	return n, mapError(err)
 }
 
 // FacilitiesReleasing lists the codes of the facilities with someone in

@@ -137,10 +137,24 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	if d.Org == "" && len(d.Choices) > 0 {
 		d.Org = d.Choices[0].Code
 	}
+	// The funnel by facility for an office above facilities, and by sex and
+	// age band for all, from one reading of its facts.
+	bys := []string{"sex", "age_band"}
+	wide := d.Org == ""
+	for _, o := range d.Choices {
+		if o.Code == d.Org {
+			wide = o.Kind == binakerja.OrgRegionalOffice || o.Kind == binakerja.OrgNationalOffice
+		}
+	}
+	if wide {
+		bys = append([]string{"facility"}, bys...)
+	}
 	fq := app.FunnelQuery{Organization: d.Org, Program: q.Get("program")}
 	var err error
 	if fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r); err == nil {
-		d.Funnel, err = h.app.MetricsFunnel(r.Context(), ac, fq)
+		if d.Breakdowns, err = h.app.FunnelBreakdowns(r.Context(), ac, fq, bys, false); err == nil {
+			d.Funnel = d.Breakdowns[0].Total
+		}
 	}
 	p := h.newPage(w, r, "outcomes.title", &d)
 	if err != nil {
@@ -153,29 +167,9 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Form = orEmpty(nil)
 	d.From, d.To, d.AsOf = d.Funnel.From.String(), d.Funnel.To.String(), d.Funnel.AsOf.String()
-	wide := d.Org == ""
-	for _, o := range d.Choices {
-		if o.Code == d.Org {
-			wide = o.Kind == binakerja.OrgRegionalOffice || o.Kind == binakerja.OrgNationalOffice
-		}
-	}
-	for _, by := range app.BreakdownKinds {
-		if by == "facility" && !wide {
-			continue
-		}
-		b, err := h.app.FunnelBreakdown(r.Context(), ac, fq, by, false)
-		if err != nil {
-			return err
-		}
-		d.Breakdowns = append(d.Breakdowns, b)
-	}
-	for _, kind := range app.SurvivalKinds {
-		s, err := h.app.MetricsSurvival(r.Context(), ac, app.SurvivalQuery{Kind: kind, Organization: d.Org,
-			From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf})
-		if err != nil {
-			return err
-		}
-		d.Survival = append(d.Survival, s)
+	if d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
+		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}, app.SurvivalKinds); err != nil {
+		return err
 	}
 	return h.render(w, http.StatusOK, "outcomes", p)
 }
