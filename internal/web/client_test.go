@@ -103,3 +103,35 @@ func TestAPlacementEndsOnlyFromItsPersonsPage(t *testing.T) {
 		t.Fatal("the outbox does not say that nothing is sent")
 	}
 }
+
+// The labour officer of another region, same role, sees none of another
+// office's people after release: not their page, not their notices.
+func TestAnotherLabourOfficeSeesNoneOfTheReleased(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	cli := app.CLIActor("test")
+	if _, err := env.App.CreateOrganization(t.Context(), cli, &binakerja.Organization{Code: "DISNAKER-PLG", Name: "Dinas Tenaga Kerja Kota Palembang",
+		Kind: binakerja.OrgLabourOffice, RegionCode: "16.71"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.CreateUser(t.Context(), cli, app.NewUser{Email: "disnaker.plg@binakerja.test", Name: "Petugas Palembang",
+		Password: demo.Password, Grants: []app.GrantInput{{Role: binakerja.RoleLabourOfficer, Org: "DISNAKER-PLG"}}}); err != nil {
+		t.Fatal(err)
+	}
+	other := env.Login(t, "disnaker.plg@binakerja.test")
+	hs, err := env.App.Handovers(t.Context(), cli, false)
+	if err != nil || len(hs) == 0 {
+		t.Fatalf("hand-overs: %d %v", len(hs), err)
+	}
+	for _, h := range hs {
+		if r := env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/released/%d", h.PersonID), Client: other}); r.StatusCode != 404 {
+			t.Fatalf("another labour office opens %s: %d", h.Name, r.StatusCode)
+		}
+	}
+	page := string(env.Do(t, servertest.Request{Method: "GET", Path: "/notices", Client: other}).Body)
+	if !strings.Contains(page, `class="empty"`) || strings.Contains(page, hs[0].Name) {
+		t.Fatal("another labour office reads this office's notices")
+	}
+	if page := string(env.Do(t, servertest.Request{Method: "GET", Path: "/followups", Client: other}).Body); strings.Contains(page, "/released/") {
+		t.Fatal("another labour office's caseload lists these people")
+	}
+}
