@@ -3,7 +3,9 @@ package api_test
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -261,6 +263,52 @@ func TestTheSurvivalCurvesAnswer(t *testing.T) {
 		r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/survival?organization=LP-MARTAPURA&kind=jobs")
 		if r.StatusCode != 422 || decodeError(t, r).Error.Fields[0].Field != "kind" {
 			t.Fatalf("a bad kind: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+// A figure asked for as of a past day counts only what had been recorded by
+// its end: a release and a job recorded two days later, both dated before
+// it, leave every figure as of that day as it was, and the same figures as
+// of today count them.
+func TestAFigureAsOfAPastDayStaysAsItWas(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		day := binakerja.DateOf(env.Clock.Now().In(time.FixedZone("WIB", 7*3600)))
+		paths := []string{fmt.Sprintf("/api/v1/metrics/funnel?organization=LP-MARTAPURA&from=2000-01-01&to=%s", day),
+			fmt.Sprintf("/api/v1/metrics/survival?organization=LP-MARTAPURA&kind=employment&from=2020-01-01&to=%s", day)}
+		for _, id := range app.MetricIDs {
+			paths = append(paths, fmt.Sprintf("/api/v1/metrics/%s?organization=LP-MARTAPURA&from=2020-01-01&to=%s", id, day))
+		}
+		read := func(asOf binakerja.Date) map[string]string {
+			out := map[string]string{}
+			for _, p := range paths {
+				r := get(t, env, binakerja.RoleFacilityOfficer, p+"&as_of="+asOf.String())
+				if r.StatusCode != 200 {
+					t.Fatalf("%s: %d %s", p, r.StatusCode, r.Body)
+				}
+				out[p] = string(r.Body)
+			}
+			return out
+		}
+		before := read(day)
+		env.Clock.Advance(48 * time.Hour)
+		person := releasedParticipant(t, env, "HABIS_MASA_PIDANA", "")
+		if r := post(t, env, binakerja.RoleLabourOfficer, "/api/v1/placements", fmt.Sprintf(`{"inmate_id":%d,
+			"employer":"UD-TANI-MAKMUR","kind":"UMKM","start_date":"%s","position":"Pekerja kebun"}`, person, day)); r.StatusCode != 201 {
+			t.Fatalf("a placement: %d %s", r.StatusCode, r.Body)
+		}
+		for p, body := range read(day) {
+			if body != before[p] {
+				t.Errorf("%s as of %s changed:\n%s\n%s", p, day, before[p], body)
+			}
+		}
+		var was, now struct{ Denominator *int }
+		mustJSON(t, &servertest.Response{Body: []byte(before[paths[2+slices.Index(app.MetricIDs, "T4")]])}, &was)
+		r := get(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/metrics/T4?organization=LP-MARTAPURA&from=2020-01-01&to=%s", day))
+		mustJSON(t, r, &now)
+		if *now.Denominator != *was.Denominator+1 {
+			t.Fatalf("T4 as of today counts %d releases, as of %s %d", *now.Denominator, day, *was.Denominator)
 		}
 	})
 }

@@ -109,7 +109,8 @@ func (a *App) MetricValue(ctx context.Context, ac Actor, q MetricQuery) (*Metric
 		m, err = a.trainingMetric(ctx, q, path)
 	default:
 		var facts *store.ReleaseFacts
-		if facts, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To}); err == nil {
+		if facts, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To,
+			Cut: a.recordedCut(q.AsOf)}); err == nil {
 			m = releaseMetric(q, facts)
 		}
 	}
@@ -184,12 +185,24 @@ func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, 
 	return role, "", nil, nil
 }
 
+// recordedCut is the moment a figure as of asOf stops counting records:
+// the end of that day in WIB, or none for today, whose figures count all
+// there is (research §4.1's extraction date; contract: stable past figures).
+func (a *App) recordedCut(asOf binakerja.Date) time.Time {
+	if !asOf.Before(a.today()) {
+		return time.Time{}
+	}
+	y, m, d := asOf.AddDate(0, 0, 1).Time().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, wib).UTC()
+}
+
 // trainingMetric computes T1–T5 of research §4.2.
 func (a *App) trainingMetric(ctx context.Context, q MetricQuery, path string) (*Metric, error) {
 	m := &Metric{MatureOn: q.To.AddDate(0, 0, recordingLag)}
 	switch q.ID {
 	case "T1", "T2", "T3":
-		facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: q.ID == "T1"})
+		facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: q.ID == "T1",
+			Cut: a.recordedCut(q.AsOf)})
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +253,7 @@ func (a *App) trainingMetric(ctx context.Context, q MetricQuery, path string) (*
 		m.setRate()
 		return m, nil
 	}
-	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To})
+	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,8 @@ func (a *App) funnelRun(ctx context.Context, ac Actor, q FunnelQuery) (*funnelRu
 			return nil, err
 		}
 	}
-	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To})
+	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To,
+		Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (a *App) MetricsSurvivals(ctx context.Context, ac Actor, q SurvivalQuery, k
 		return nil, err
 	}
 	q.From, q.To, q.AsOf = mq.From, mq.To, mq.AsOf
-	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To})
+	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}

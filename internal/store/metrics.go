@@ -3,9 +3,68 @@ package store
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"binakerja"
 )
+
+// recordedBy writes the conditions that keep a fact reader to what had
+// been recorded before a cut, as one more argument; with no cut, every
+// condition is empty and every expression the current value.
+type recordedBy struct{ n string }
+
+func newRecordedBy(cut time.Time, args *[]any) recordedBy {
+	if cut.IsZero() {
+		return recordedBy{}
+	}
+	*args = append(*args, cut)
+	return recordedBy{"$" + strconv.Itoa(len(*args))}
+}
+
+// before is " AND col < cut".
+func (r recordedBy) before(col string) string {
+	if r.n == "" {
+		return ""
+	}
+	return " AND " + col + " < " + r.n
+}
+
+// enrollmentStatus is an enrolment's status as last recorded before the cut.
+func (r recordedBy) enrollmentStatus(en string) string {
+	if r.n == "" {
+		return en + ".status"
+	}
+	return `coalesce((SELECT s.status FROM enrollment_statuses s WHERE s.enrollment_id = ` + en + `.id
+		AND s.created_at < ` + r.n + ` ORDER BY s.id DESC LIMIT 1), ` + en + `.status)`
+}
+
+// releaseKnown holds when an episode's release had been recorded before the
+// cut: its first status after release (or, without one, the episode itself).
+func (r recordedBy) releaseKnown(e string) string {
+	if r.n == "" {
+		return e + ".release_date IS NOT NULL"
+	}
+	return "(" + e + `.release_date IS NOT NULL AND coalesce((SELECT min(s.created_at) FROM episode_statuses s
+		WHERE s.episode_id = ` + e + `.id AND s.status IN ('BEBAS', 'KLIEN', 'MENINGGAL')), ` + e + `.created_at) < ` + r.n + ")"
+}
+
+// ifBefore is col when stamp is before the cut, and otherwise NULL.
+func (r recordedBy) ifBefore(stamp, col string) string {
+	if r.n == "" {
+		return col
+	}
+	return "CASE WHEN " + stamp + " < " + r.n + " THEN " + col + " END"
+}
+
+// certificateStatus is a certificate's status before the cut: only a
+// suspension, revocation or replacement changes a certificate, so one
+// changed after the cut was still valid.
+func (r recordedBy) certificateStatus() string {
+	if r.n == "" {
+		return "status"
+	}
+	return "CASE WHEN updated_at < " + r.n + " THEN status ELSE 'AKTIF' END"
+}
 
 // FunnelScope selects the cohorts a funnel counts: those whose end date
 // lies in [From, To], run at a facility under Path or by a training
@@ -16,6 +75,9 @@ type FunnelScope struct {
 	Program  string
 	From, To binakerja.Date
 	ByStart  bool // the cohorts starting in [From, To] instead
+	// Cut, when set, counts only what had been recorded before it: a
+	// figure as of a past day (zero: everything recorded so far).
+	Cut time.Time
 }
 
 // FunnelEnrolment is one counted enrolment.
@@ -71,7 +133,10 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	if s.ByStart {
 		col = "c.start_date"
 	}
-	where := col + ` >= $1 AND ` + col + ` <= $2 AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')`
+	rb := newRecordedBy(s.Cut, &args)
+	status := rb.enrollmentStatus("en")
+	where := col + ` >= $1 AND ` + col + ` <= $2 AND ` + status + ` NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')` +
+		rb.before("en.created_at") + rb.before("c.created_at")
 	if s.Path != "" {
 		args = append(args, binakerja.EscapeLike(s.Path)+"%")
 		n := "$" + strconv.Itoa(len(args))
@@ -81,7 +146,7 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		args = append(args, s.Program)
 		where += ` AND pr.code = $` + strconv.Itoa(len(args))
 	}
-	part := `SELECT en.person_id, en.status, pr.scheme_id, c.start_date, c.end_date, f.code, f.name, ps.sex, ps.birth_date
+	part := `SELECT en.person_id, ` + status + `, pr.scheme_id, c.start_date, c.end_date, f.code, f.name, ps.sex, ps.birth_date
 		FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id JOIN programs pr ON pr.id = c.program_id
 		JOIN persons ps ON ps.id = en.person_id
 		JOIN organizations f ON f.id = c.facility_id JOIN organizations pv ON pv.id = pr.provider_id
@@ -105,11 +170,11 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	if len(out.Enrolments) == 0 {
 		return &out, nil
 	}
-	if out.Certificates, err = certificatesOf(ctx, q, people, args); err != nil {
+	if out.Certificates, err = certificatesOf(ctx, q, people, args, rb); err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, release_date, release_reason FROM custody_episodes
-		WHERE release_date IS NOT NULL AND person_id IN (`+people+`)`, args,
+	err = each(ctx, q, `SELECT e.person_id, e.release_date, e.release_reason FROM custody_episodes e
+		WHERE `+rb.releaseKnown("e")+` AND e.person_id IN (`+people+`)`, args,
 		func(scan func(...any) error) error {
 			var r FunnelRelease
 			var reason string
@@ -123,7 +188,8 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, kind, start_date FROM placements WHERE person_id IN (`+people+`)`, args,
+	err = each(ctx, q, `SELECT person_id, kind, start_date FROM placements WHERE person_id IN (`+people+`)`+
+		rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var p FunnelPlacement
 			var kind string
@@ -162,6 +228,7 @@ func each(ctx context.Context, q Queries, query string, args []any, fn func(scan
 type ReleaseScope struct {
 	Path     string
 	From, To binakerja.Date
+	Cut      time.Time // as in FunnelScope
 }
 
 // ReleaseEpisode is one custody episode of a person released in scope.
@@ -218,18 +285,22 @@ type ReleaseFacts struct {
 // in one query.
 func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFacts, error) {
 	args := []any{s.From, s.To}
-	where := `e.release_date >= $1 AND e.release_date <= $2 AND e.release_reason IN ('HABIS_MASA_PIDANA', 'PB', 'CB', 'CMB')`
+	rb := newRecordedBy(s.Cut, &args)
+	known := rb.releaseKnown("e")
+	where := `e.release_date >= $1 AND e.release_date <= $2 AND e.release_reason IN ('HABIS_MASA_PIDANA', 'PB', 'CB', 'CMB')
+		AND ` + known
 	if s.Path != "" {
 		args = append(args, binakerja.EscapeLike(s.Path)+"%")
-		where += ` AND (f.path LIKE $3 ESCAPE '\' OR e.id IN (SELECT h.episode_id FROM handovers h
-			JOIN organizations m ON m.id = h.mentor_id WHERE m.path LIKE $3 ESCAPE '\'))`
+		n := "$" + strconv.Itoa(len(args))
+		where += ` AND (f.path LIKE ` + n + ` ESCAPE '\' OR e.id IN (SELECT h.episode_id FROM handovers h
+			JOIN organizations m ON m.id = h.mentor_id WHERE m.path LIKE ` + n + ` ESCAPE '\'` + rb.before("h.handed_at") + `))`
 	}
 	inScope := `SELECT e.id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
 	people := `SELECT DISTINCT e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
 	var out ReleaseFacts
-	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, e.release_date, e.release_reason, e.readmission,
-		coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`)
-		FROM custody_episodes e WHERE e.person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known+` THEN e.release_date END,
+		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`)
+		FROM custody_episodes e WHERE e.person_id IN (`+people+`)`+rb.before("e.created_at"), args, func(scan func(...any) error) error {
 		var e ReleaseEpisode
 		var reason, readmission string
 		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope); err != nil {
@@ -242,8 +313,9 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil || len(out.Episodes) == 0 {
 		return &out, err
 	}
-	err = each(ctx, q, `SELECT person_id, kind, start_date, end_date, employer_id IS NOT NULL OR application_id IS NOT NULL,
-		part_time, application_id IS NOT NULL FROM placements WHERE person_id IN (`+people+`)`, args,
+	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb.ifBefore("ended_at", "end_date")+`,
+		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL
+		FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var p ReleasePlacement
 			var kind string
@@ -258,7 +330,7 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		return nil, err
 	}
 	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome FROM followups
-		WHERE status = 'DONE' AND person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb.before("updated_at"), args, func(scan func(...any) error) error {
 		var f ReleaseFollowUp
 		var outcome string
 		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome); err != nil {
@@ -271,10 +343,11 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	if out.Certificates, err = certificatesOf(ctx, q, people, args); err != nil {
+	if out.Certificates, err = certificatesOf(ctx, q, people, args, rb); err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`, args,
+	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`+
+		rb.before("updated_at"), args,
 		func(scan func(...any) error) error {
 			var r FunnelRelease
 			if err := scan(&r.PersonID, &r.Date); err != nil {
@@ -286,8 +359,8 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT en.person_id, en.status, c.end_date FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id
-		WHERE en.person_id IN (`+people+`)`, args, func(scan func(...any) error) error {
+	err = each(ctx, q, `SELECT en.person_id, `+rb.enrollmentStatus("en")+`, c.end_date FROM enrollments en
+		JOIN cohorts c ON c.id = en.cohort_id WHERE en.person_id IN (`+people+`)`+rb.before("en.created_at"), args, func(scan func(...any) error) error {
 		var t ReleaseTraining
 		var status string
 		if err := scan(&t.PersonID, &status, &t.End); err != nil {
@@ -304,9 +377,10 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 }
 
 // certificatesOf reads the certificates of the people a query selects.
-func certificatesOf(ctx context.Context, q Queries, people string, args []any) ([]FunnelCertificate, error) {
+func certificatesOf(ctx context.Context, q Queries, people string, args []any, rb recordedBy) ([]FunnelCertificate, error) {
 	var out []FunnelCertificate
-	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, status FROM certificates WHERE person_id IN (`+people+`)`, args,
+	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, `+rb.certificateStatus()+` FROM certificates
+		WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var c FunnelCertificate
 			var status string

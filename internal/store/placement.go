@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"binakerja"
 )
@@ -122,12 +123,16 @@ func (q Queries) Handovers(ctx context.Context, f HandoverFilter) ([]*binakerja.
 // CreatePlacement inserts a placement and sets its id.
 func (tx *Tx) CreatePlacement(ctx context.Context, p *binakerja.Placement, employerID int64) error {
 	p.CreatedAt, p.Version = tx.Now, 1
+	var endedAt *time.Time
+	if !p.EndDate.IsZero() {
+		endedAt = &tx.Now
+	}
 	err := tx.q.QueryRowContext(ctx, `INSERT INTO placements (person_id, kind, employer_id, employer_name, position,
 		start_date, end_date, end_reason, wage_band, contract_type, part_time, application_id, agreement_id, recorded_by,
-		created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, 1)
+		created_at, updated_at, ended_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, 1)
 		RETURNING id`, p.PersonID, p.Kind, nullID(employerID), p.EmployerName, p.Position, p.StartDate, p.EndDate,
 		p.EndReason, p.WageBand, p.ContractType, p.PartTime, nullID(p.ApplicationID), nullID(p.AgreementID), p.RecordedBy,
-		tx.Now).Scan(&p.ID)
+		tx.Now, endedAt).Scan(&p.ID)
 	return mapError(err)
 }
 
@@ -135,7 +140,7 @@ func (tx *Tx) CreatePlacement(ctx context.Context, p *binakerja.Placement, emplo
 // p.Version.
 func (tx *Tx) EndPlacement(ctx context.Context, p *binakerja.Placement) error {
 	res, err := tx.q.ExecContext(ctx, `UPDATE placements SET end_date = $1, end_reason = $2, updated_at = $3,
-		version = version + 1 WHERE id = $4 AND version = $5`, p.EndDate, p.EndReason, tx.Now, p.ID, p.Version)
+		ended_at = $3, version = version + 1 WHERE id = $4 AND version = $5`, p.EndDate, p.EndReason, tx.Now, p.ID, p.Version)
 	if err != nil {
 		return mapError(err)
 	}
