@@ -103,6 +103,8 @@ type metric struct {
 	MatureOn     binakerja.Date    `json:"mature_on"`
 	MaturityRule string            `json:"maturity_rule"`
 	Parts        []metricPart      `json:"parts,omitempty"`
+	Value        string            `json:"value,omitempty"`
+	MedianDays   *int              `json:"median_days,omitempty"`
 	Suppressed   map[string]string `json:"suppressed,omitempty"`
 	Caution      []string          `json:"caution,omitempty"`
 	TopCoded     []string          `json:"top_coded,omitempty"`
@@ -136,7 +138,8 @@ func (h *Handler) metricShow(w http.ResponseWriter, r *http.Request) error {
 		Organization: m.Organization, From: m.From, To: m.To, AsOf: m.AsOf, Years: m.Years,
 		Numerator: m.Numerator, Denominator: m.Denominator, Excluded: m.Excluded, Unknown: m.Unknown,
 		Rate: m.Rate, Low: m.Low, High: m.High, Mature: m.Mature, MatureOn: m.MatureOn,
-		MaturityRule: p.T("metric." + m.ID + ".maturity"), Suppressed: m.Suppressed, Caution: m.Caution, TopCoded: m.TopCoded}
+		MaturityRule: p.T("metric." + m.ID + ".maturity"), Suppressed: m.Suppressed, Caution: m.Caution, TopCoded: m.TopCoded,
+		Value: m.Value, MedianDays: m.MedianDays}
 	for _, x := range m.Parts {
 		out.Parts = append(out.Parts, metricPart{ID: x.ID, Numerator: x.Numerator, Rate: x.Rate, Low: x.Low, High: x.High})
 	}

@@ -23,7 +23,16 @@ const knownStatusDays = 45
 
 // MetricIDs lists the catalogue's figures served one by one (research
 // §4.2), with the title key of each.
-var MetricIDs = []string{"T1", "T2", "T3", "T4", "T5", "E1", "E1k", "E2", "E3", "E4", "E5", "R1"}
+var MetricIDs = []string{"T1", "T2", "T3", "T4", "T5", "E1", "E1k", "E2", "E3", "E4", "E5", "E6", "E7", "R1", "R4", "R5"}
+
+// curveDays are the days at which E6 and R4 read their Kaplan–Meier curve,
+// with the ids of those parts; the last is the headline rate.
+var curveDays = map[string][]MetricPart{
+	"E6": {{ID: "D30"}, {ID: "D90"}, {ID: "D182"}, {ID: "D365"}},
+	"R4": {{ID: "M6"}, {ID: "M12"}, {ID: "M24"}, {ID: "M36"}},
+}
+
+var curvePartDays = map[string]int{"D30": 30, "D90": 90, "D182": 182, "D365": 365, "M6": 182, "M12": 365, "M24": 730, "M36": 1095}
 
 // MetricQuery asks for one figure of the catalogue: of an organisation
 // (empty for the nation), for the cohort of the period [From, To] (cohort
@@ -62,6 +71,8 @@ type Metric struct {
 	Mature         bool
 	MatureOn       binakerja.Date // when the window has closed for every member, with the recording lag
 	Parts          []MetricPart
+	Value          string // E7: the median wage band
+	MedianDays     *int   // E6, R4: the day the curve reaches one half, if it does
 	Suppressed     map[string]string
 	Caution        []string
 	TopCoded       []string
@@ -160,7 +171,7 @@ func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, 
 	if role == string(binakerja.RoleAnalyst) && !q.From.IsZero() {
 		analystPeriod(&p, q.From, q.To)
 	}
-	if q.ID == "R1" {
+	if q.ID == "R1" || q.ID == "R5" {
 		if q.Years == 0 {
 			q.Years = 1
 		}
@@ -326,6 +337,53 @@ func releaseMetric(q MetricQuery, facts *store.ReleaseFacts) *Metric {
 		}
 		return first
 	}
+	switch q.ID {
+	case "E6", "R4":
+		kind := map[string]string{"E6": "employment", "R4": "readmission"}[q.ID]
+		var all []obs
+		for _, os := range survivalObs(kind, facts, q.AsOf) {
+			all = append(all, os...)
+		}
+		g := kaplanMeier(all, minAtRisk)
+		events := 0
+		for _, o := range all {
+			if o.event {
+				events++
+			}
+		}
+		m.Numerator, m.Denominator, m.MatureOn = ptr(events), ptr(len(all)), q.To
+		for _, part := range curveDays[q.ID] {
+			if est, low, high, n, ok := g.at(curvePartDays[part.ID]); ok {
+				part.Numerator, part.Rate, part.Low, part.High = ptr(n), &est, &low, &high
+			}
+			m.Parts = append(m.Parts, part)
+		}
+		if last := m.Parts[len(m.Parts)-1]; last.Rate != nil {
+			m.Rate, m.Low, m.High = last.Rate, last.Low, last.High
+		}
+		if g.Median > 0 {
+			m.MedianDays = ptr(g.Median)
+		}
+		return m
+	case "R5":
+		// Of those not back by the end of year k−1, those first back in year k.
+		lo, hi := (q.Years-1)*365, q.Years*365
+		m.MatureOn = q.To.AddDate(0, 0, hi+recordingLag)
+		var n, d int
+		for id, e := range index {
+			b := back(id, e)
+			if b != nil && !b.Admission.After(e.Release.AddDate(0, 0, lo)) {
+				continue
+			}
+			d++
+			if b != nil && !b.Admission.After(e.Release.AddDate(0, 0, hi)) {
+				n++
+			}
+		}
+		m.Numerator, m.Denominator = ptr(n), ptr(d)
+		m.setRate()
+		return m
+	}
 	if q.ID == "R1" {
 		window := q.Years * 365
 		m.MatureOn = q.To.AddDate(0, 0, window+recordingLag)
@@ -358,7 +416,10 @@ func releaseMetric(q MetricQuery, facts *store.ReleaseFacts) *Metric {
 		}
 		return m
 	}
-	day := employmentDays[q.ID]
+	day, ok := employmentDays[q.ID]
+	if !ok { // E7 reads the jobs of E2
+		day = employmentDays["E2"]
+	}
 	m.MatureOn = q.To.AddDate(0, 0, day+recordingLag)
 	placements := map[int64][]store.ReleasePlacement{}
 	for _, p := range facts.Placements {
@@ -374,6 +435,8 @@ func releaseMetric(q MetricQuery, facts *store.ReleaseFacts) *Metric {
 		return nil
 	}
 	var n, d, excluded, unknown int
+	var bands []int // E7: the wage bands recorded, as indexes of binakerja.WageBands
+	working := 0    // in work on the day
 	for id, e := range index {
 		on := e.Release.AddDate(0, 0, day)
 		if b := back(id, e); b != nil && !b.Admission.After(on) && (b.Release.IsZero() || !b.Release.Before(on)) {
@@ -392,6 +455,7 @@ func releaseMetric(q MetricQuery, facts *store.ReleaseFacts) *Metric {
 			}
 			continue
 		}
+		working++
 		switch q.ID {
 		case "E4":
 			if employedDays(placements[id], e.Release) >= 91 {
@@ -401,11 +465,24 @@ func releaseMetric(q MetricQuery, facts *store.ReleaseFacts) *Metric {
 			if job.Partner {
 				n++
 			}
+		case "E7":
+			if i := slices.Index(binakerja.WageBands, job.WageBand); i >= 0 {
+				bands = append(bands, i)
+			}
 		default:
 			n++
 		}
 	}
 	switch q.ID {
+	case "E7":
+		// Of those in work on day 182, those whose wage is recorded; the
+		// figure is their median band.
+		slices.Sort(bands)
+		if len(bands) > 0 {
+			m.Value = binakerja.WageBands[bands[(len(bands)-1)/2]]
+		}
+		m.Numerator, m.Denominator, m.Excluded = ptr(len(bands)), ptr(working), ptr(excluded)
+		return m
 	case "E1k":
 		d -= unknown
 	case "E5":
@@ -504,6 +581,14 @@ func (m *Metric) suppress(wide bool) {
 				}
 			}
 		}
+	}
+	// A median of few tells its members' wages; a median day of a curve
+	// on few, their days.
+	if m.Value != "" && (m.Numerator == nil || *m.Numerator < smallDenominator) {
+		m.Value, m.Suppressed["value"] = "", "SMALL_DENOMINATOR"
+	}
+	if m.MedianDays != nil && den < smallDenominator {
+		m.MedianDays, m.Suppressed["median_days"] = nil, "SMALL_DENOMINATOR"
 	}
 	if len(m.Suppressed) == 0 {
 		m.Suppressed = nil

@@ -2,6 +2,8 @@ package app
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 
 	"binakerja"
@@ -322,5 +324,107 @@ func TestOutsideTheFunnelLimits(t *testing.T) {
 	}
 	if lo, hi, lo3, hi3 := FunnelLimits(0.72, 100); math.Abs(lo-0.632) > 0.001 || math.Abs(hi-0.808) > 0.001 || lo3 >= lo || hi3 <= hi {
 		t.Errorf("limits around 72 %% at 100: %v %v %v %v", lo, hi, lo3, hi3)
+	}
+}
+
+// The product-limit estimate against a published worked example: the 21
+// leukaemia patients on 6-mercaptopurine of Gehan (1965), as every survival
+// text tabulates them (weeks in remission, + censored). S(t) and
+// Greenwood's standard error as R's survfit gives them: 0.857 (0.0764) at
+// 6, 0.807 (0.0869) at 7, 0.753 (0.0963) at 10, 0.690 (0.1068) at 13,
+// 0.627 (0.1141) at 16, 0.538 (0.1282) at 22 and 0.448 (0.1346) at 23.
+func TestKaplanMeierAgainstGehan(t *testing.T) {
+	var os []obs
+	for _, w := range []string{"6", "6", "6", "6+", "7", "9+", "10", "10+", "11+", "13", "16", "17+", "19+", "20+", "22", "23",
+		"25+", "32+", "32+", "34+", "35+"} {
+		days, err := strconv.Atoi(strings.TrimSuffix(w, "+"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os = append(os, obs{days: days, event: !strings.HasSuffix(w, "+")})
+	}
+	g := kaplanMeier(os, 0)
+	want := map[int][2]float64{6: {0.857, 0.0764}, 7: {0.807, 0.0869}, 10: {0.753, 0.0963}, 13: {0.690, 0.1068},
+		16: {0.627, 0.1141}, 22: {0.538, 0.1282}, 23: {0.448, 0.1346}}
+	seen := 0
+	for _, p := range g.Points {
+		w, ok := want[p.Day]
+		if !ok {
+			if p.Events != 0 {
+				t.Errorf("an event on week %d, which has none", p.Day)
+			}
+			continue
+		}
+		seen++
+		if s := 1 - p.Estimate; math.Abs(s-w[0]) > 0.0006 || math.Abs(p.se-w[1]) > 0.00006 {
+			t.Errorf("week %d: S = %.4f (se %.4f), published %.3f (%.4f)", p.Day, s, p.se, w[0], w[1])
+		}
+	}
+	if seen != len(want) || g.Median != 23 || g.N != 21 {
+		t.Fatalf("%d event times, median %d, n %d", seen, g.Median, g.N)
+	}
+}
+
+// E6, R4, R5 and E7 on hand-built releases: 25 released on one day, 5 back
+// on day 100 and 5 on day 200, counted on day 500; 3 of the others in work
+// on day 182 with wages recorded for 2 of them.
+func TestCurveAndHazardFigures(t *testing.T) {
+	d := binakerja.NewDate
+	rel := d(2024, 1, 15)
+	facts := &store.ReleaseFacts{}
+	for i := int64(1); i <= 25; i++ {
+		facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: i, Admission: d(2023, 1, 1),
+			Release: rel, Reason: binakerja.ReleaseEndOfSentence, InScope: true})
+		switch {
+		case i <= 5:
+			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 100)})
+		case i <= 10:
+			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 200)})
+		}
+	}
+	for i, band := range map[int64]string{11: "1-2J", 12: "3-5J", 13: ""} {
+		facts.Placements = append(facts.Placements, store.ReleasePlacement{PersonID: i, Kind: binakerja.PlacementJob,
+			Start: rel.AddDate(0, 0, 10+int(i)), WageBand: band})
+	}
+	q := MetricQuery{From: d(2024, 1, 1), To: d(2024, 3, 31), AsOf: rel.AddDate(0, 0, 500)}
+	get := func(id string, years int) *Metric {
+		q.ID, q.Years = id, years
+		return releaseMetric(q, facts)
+	}
+	// R4: 0.2 by month 6 (day 182); the curve stops after day 200 with 15
+	// at risk, so months 12 to 36 are not available, nor the headline.
+	r4 := get("R4", 0)
+	if p := r4.Parts[0]; p.ID != "M6" || p.Rate == nil || *p.Rate != 0.2 || *p.Numerator != 5 || *p.Low >= 0.2 || *p.High <= 0.2 {
+		t.Fatalf("R4 at 6 months: %+v", p)
+	}
+	for _, p := range r4.Parts[1:] {
+		if p.Rate != nil {
+			t.Errorf("R4 %s shown beyond the curve's end: %v", p.ID, *p.Rate)
+		}
+	}
+	if r4.Rate != nil || *r4.Numerator != 10 || *r4.Denominator != 25 {
+		t.Fatalf("R4: %v of %v, rate %v", *r4.Numerator, *r4.Denominator, r4.Rate)
+	}
+	// E6: three first jobs by day 30 of 25 at risk: 0.12.
+	if e6 := get("E6", 0); e6.Parts[0].ID != "D30" || e6.Parts[0].Rate == nil || *e6.Parts[0].Rate != 0.12 {
+		t.Fatalf("E6 by day 30: %+v", e6.Parts[0])
+	}
+	// R5: year 1, 10 of 25; year 2, none of the 15 still out.
+	if r := get("R5", 1); *r.Numerator != 10 || *r.Denominator != 25 || *r.Rate != 0.4 {
+		t.Fatalf("R5 year 1: %d of %d", *r.Numerator, *r.Denominator)
+	}
+	if r := get("R5", 2); *r.Numerator != 0 || *r.Denominator != 15 || r.MatureOn != q.To.AddDate(0, 0, 730+30) {
+		t.Fatalf("R5 year 2: %d of %d, mature on %s", *r.Numerator, *r.Denominator, r.MatureOn)
+	}
+	// E7: of the 3 in work on day 182, 2 have a wage band; the median of
+	// 1–2 and 3–5 million is the lower (the middle of an even count).
+	if e7 := get("E7", 0); *e7.Numerator != 2 || *e7.Denominator != 3 || e7.Value != "1-2J" || e7.Rate != nil {
+		t.Fatalf("E7: %d of %d, median %q", *e7.Numerator, *e7.Denominator, e7.Value)
+	}
+	// The analyst: a median of fewer than 30 is withheld.
+	e7 := get("E7", 0)
+	e7.suppress(true)
+	if e7.Value != "" || e7.Suppressed["value"] != "SMALL_DENOMINATOR" {
+		t.Fatalf("E7 for the analyst: %q %v", e7.Value, e7.Suppressed)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math"
 	"slices"
 
 	"binakerja"
@@ -36,6 +37,7 @@ type SurvivalPoint struct {
 	Events   int
 	Censored int
 	Estimate float64
+	se       float64 // Greenwood's standard error of the estimate
 }
 
 // SurvivalGroup is the curve of one training status.
@@ -110,13 +112,29 @@ func (a *App) MetricsSurvivals(ctx context.Context, ac Actor, q SurvivalQuery, k
 	return out, err
 }
 
+// obs is one person's observation: the event on day days, or censored then.
+type obs struct {
+	days  int
+	event bool
+}
+
 // survivalOf estimates the curves of a kind from the facts.
 func survivalOf(kind string, facts *store.ReleaseFacts, asOf binakerja.Date) *Survival {
-	index := indexReleases(facts)
-	type obs struct {
-		days  int
-		event bool
+	groups := survivalObs(kind, facts, asOf)
+	s := &Survival{Kind: kind}
+	for _, status := range []string{StatusCertified, StatusTrained, StatusNotTrained} {
+		g := kaplanMeier(groups[status], minAtRisk)
+		g.Status = status
+		s.Groups = append(s.Groups, g)
 	}
+	return s
+}
+
+// survivalObs observes every index release of the facts for the event of
+// a kind (a first job, or re-admission) by training status, censored on
+// asOf; for a first job, also on going back into custody.
+func survivalObs(kind string, facts *store.ReleaseFacts, asOf binakerja.Date) map[string][]obs {
+	index := indexReleases(facts)
 	groups := map[string][]obs{}
 	for id, e := range index {
 		in := func(d binakerja.Date) bool { return !d.Before(e.Admission) && !d.After(e.Release) }
@@ -161,52 +179,86 @@ func survivalOf(kind string, facts *store.ReleaseFacts, asOf binakerja.Date) *Su
 		}
 		groups[status] = append(groups[status], o)
 	}
-	s := &Survival{Kind: kind}
-	for _, status := range []string{StatusCertified, StatusTrained, StatusNotTrained} {
-		os := groups[status]
-		g := SurvivalGroup{Status: status, N: len(os)}
-		slices.SortFunc(os, func(x, y obs) int { return x.days - y.days })
-		atRisk, surv := len(os), 1.0
-		for i := 0; i < len(os); {
-			day := os[i].days
-			var ev, cens int
-			for ; i < len(os) && os[i].days == day; i++ {
-				if os[i].event {
-					ev++
-				} else {
-					cens++
-				}
+	return groups
+}
+
+// kaplanMeier is the product-limit estimate of the observations, with
+// Greenwood's variance, stopped where fewer than floor remain at risk.
+func kaplanMeier(os []obs, floor int) SurvivalGroup {
+	os = slices.Clone(os)
+	g := SurvivalGroup{N: len(os)}
+	slices.SortFunc(os, func(x, y obs) int { return x.days - y.days })
+	atRisk, surv, greenwood := len(os), 1.0, 0.0
+	for i := 0; i < len(os); {
+		day := os[i].days
+		var ev, cens int
+		for ; i < len(os) && os[i].days == day; i++ {
+			if os[i].event {
+				ev++
+			} else {
+				cens++
 			}
-			if atRisk < minAtRisk {
-				g.Truncated = true
-				break
-			}
-			if ev > 0 {
-				surv *= 1 - float64(ev)/float64(atRisk)
-			}
-			g.Points = append(g.Points, SurvivalPoint{Day: day, AtRisk: atRisk, Events: ev, Censored: cens, Estimate: round4(1 - surv)})
-			if g.Median == 0 && 1-surv >= 0.5 {
-				g.Median = day
-			}
-			atRisk -= ev + cens
 		}
-		for _, d := range atRiskDays {
-			p := SurvivalPoint{Day: d}
-			for _, o := range os {
-				if o.days >= d {
-					p.AtRisk++
-				}
-			}
-			for _, x := range g.Points {
-				if x.Day <= d {
-					p.Estimate = x.Estimate
-				}
-			}
-			g.AtRisk = append(g.AtRisk, p)
+		if atRisk < floor {
+			g.Truncated = true
+			break
 		}
-		s.Groups = append(s.Groups, g)
+		if ev > 0 {
+			surv *= 1 - float64(ev)/float64(atRisk)
+			if ev < atRisk {
+				greenwood += float64(ev) / float64(atRisk*(atRisk-ev))
+			}
+		}
+		g.Points = append(g.Points, SurvivalPoint{Day: day, AtRisk: atRisk, Events: ev, Censored: cens,
+			Estimate: round4(1 - surv), se: surv * math.Sqrt(greenwood)})
+		if g.Median == 0 && 1-surv >= 0.5 {
+			g.Median = day
+		}
+		atRisk -= ev + cens
 	}
-	return s
+	for _, d := range atRiskDays {
+		p := SurvivalPoint{Day: d}
+		for _, o := range os {
+			if o.days >= d {
+				p.AtRisk++
+			}
+		}
+		for _, x := range g.Points {
+			if x.Day <= d {
+				p.Estimate = x.Estimate
+			}
+		}
+		g.AtRisk = append(g.AtRisk, p)
+	}
+	return g
+}
+
+// at is the estimate by day t with its 95 % interval (Greenwood), and the
+// events by then; ok is false when the curve does not reach t: it was
+// truncated before, or no one has been followed that long.
+func (g SurvivalGroup) at(t int) (estimate, low, high float64, events int, ok bool) {
+	last := -1
+	for i, p := range g.Points {
+		if p.Day > t {
+			break
+		}
+		last, events = i, events+p.Events
+	}
+	followed := false
+	for _, p := range g.Points {
+		if p.Day >= t {
+			followed = true
+			break
+		}
+	}
+	if !followed || g.N == 0 {
+		return 0, 0, 0, 0, false
+	}
+	if last < 0 {
+		return 0, 0, 0, 0, true
+	}
+	p := g.Points[last]
+	return p.Estimate, round4(math.Max(0, p.Estimate-1.959964*p.se)), round4(math.Min(1, p.Estimate+1.959964*p.se)), events, true
 }
 
 func days(from, to binakerja.Date) int { return int(to.Time().Sub(from.Time()).Hours() / 24) }

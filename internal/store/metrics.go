@@ -251,6 +251,7 @@ type ReleasePlacement struct {
 	Partner     bool // with a partner employer, or through an application
 	PartTime    bool
 	Application bool
+	WageBand    string
 }
 
 // ReleaseFollowUp is a follow-up recorded for a person released in scope.
@@ -314,12 +315,12 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		return &out, err
 	}
 	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb.ifBefore("ended_at", "end_date")+`,
-		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL
-		FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
+		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL,
+		wage_band FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var p ReleasePlacement
 			var kind string
-			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application); err != nil {
+			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application, &p.WageBand); err != nil {
 				return err
 			}
 			p.Kind = binakerja.PlacementKind(kind)
