@@ -27,6 +27,7 @@ type funnel struct {
 	TopCoded          []string          `json:"top_coded,omitempty"`
 	FacilityName      string            `json:"organization_name,omitempty"`
 	Group             string            `json:"group,omitempty"`
+	ProgramTitle      string            `json:"program_title,omitempty"`
 	Outside           string            `json:"outside_limits,omitempty"`
 	Breakdown         []funnel          `json:"breakdown,omitempty"`
 }
@@ -62,9 +63,12 @@ func (h *Handler) metricsFunnel(w http.ResponseWriter, r *http.Request) error {
 	for _, row := range b.Rows {
 		x := funnelJSON(row.Funnel)
 		x.Outside = row.Outside
-		if b.By == "facility" {
+		switch b.By {
+		case "facility":
 			x.FacilityName = row.Name
-		} else {
+		case "program":
+			x.Program, x.ProgramTitle = row.Key, row.Name
+		default:
 			x.Group = row.Key
 			if x.Group == "" {
 				x.Group = "unknown"

@@ -11,7 +11,7 @@ import (
 )
 
 // BreakdownRow is one row of a breakdown of the funnel: a facility (Key
-// its code, Name its name), a sex (L, P, or empty when not recorded) or an
+// its code, Name its name), a programme (likewise), a sex (L, P, or empty when not recorded) or an
 // age band at the cohort's end (research §4.1: <25, 25-29, 30-39, 40-49,
 // 50-59, 60+, or empty when the birth date is not known).
 type BreakdownRow struct {
@@ -36,7 +36,7 @@ type Breakdown struct {
 }
 
 // BreakdownKinds are what a funnel may be broken down by.
-var BreakdownKinds = []string{"facility", "sex", "age_band"}
+var BreakdownKinds = []string{"facility", "program", "sex", "age_band"}
 
 // ageBands are research §4.1's, by the lowest age of each.
 var ageBands = []struct {
@@ -50,6 +50,8 @@ var AgeBands = []string{"<25", "25-29", "30-39", "40-49", "50-59", "60+"}
 // rowKey is the row an enrolment counts in.
 func rowKey(by string, e store.FunnelEnrolment) (key, name string) {
 	switch by {
+	case "program":
+		return e.Program, e.ProgramTitle
 	case "sex":
 		return e.Sex, ""
 	case "age_band":

@@ -110,34 +110,73 @@ func (a *App) MetricValue(ctx context.Context, ac Actor, q MetricQuery) (*Metric
 	if !slices.Contains(MetricIDs, q.ID) {
 		return nil, binakerja.Errorf(binakerja.NotFound, "metrics.unknown")
 	}
+	ms, err := a.metricValues(ctx, ac, q, []string{q.ID})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// MetricValues computes every figure of the catalogue for the actor, from
+// one reading of each kind of fact: R1 and R5 for their first year.
+func (a *App) MetricValues(ctx context.Context, ac Actor, q MetricQuery) ([]*Metric, error) {
+	q.ID, q.Years = "", 0
+	return a.metricValues(ctx, ac, q, MetricIDs)
+}
+
+func (a *App) metricValues(ctx context.Context, ac Actor, q MetricQuery, ids []string) ([]*Metric, error) {
 	role, path, org, err := a.metricScope(ctx, ac, &q)
 	if err != nil {
 		return nil, err
 	}
-	var m *Metric
-	switch q.ID[0] {
-	case 'T':
-		m, err = a.trainingMetric(ctx, q, path)
-	default:
-		var facts *store.ReleaseFacts
-		if facts, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To,
-			Cut: a.recordedCut(q.AsOf)}); err == nil {
-			m = releaseMetric(q, facts)
+	cut := a.recordedCut(q.AsOf)
+	var f metricFacts
+	for _, id := range ids {
+		switch {
+		case id == "T1" && f.byStart == nil:
+			f.byStart, err = a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: true, Cut: cut})
+		case (id == "T2" || id == "T3") && f.byEnd == nil:
+			f.byEnd, err = a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
+		case id != "T1" && id != "T2" && id != "T3" && f.release == nil:
+			f.release, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = q.ID, q.Organization, q.From, q.To, q.AsOf, q.Years
-	m.Mature = !m.MatureOn.After(q.AsOf)
-	if role == string(binakerja.RoleAnalyst) {
-		m.suppress(org == nil || org.Kind != binakerja.OrgFacility)
+	out := make([]*Metric, 0, len(ids))
+	for _, id := range ids {
+		mq := q
+		mq.ID = id
+		if (id == "R1" || id == "R5") && mq.Years == 0 {
+			mq.Years = 1
+		}
+		var m *Metric
+		if id[0] == 'T' {
+			m = trainingMetric(mq, &f)
+		} else {
+			m = releaseMetric(mq, f.release)
+		}
+		m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = id, mq.Organization, mq.From, mq.To, mq.AsOf, mq.Years
+		m.Mature = !m.MatureOn.After(mq.AsOf)
+		if role == string(binakerja.RoleAnalyst) {
+			m.suppress(org == nil || org.Kind != binakerja.OrgFacility)
+		}
+		out = append(out, m)
 	}
 	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", q.ID, q.Organization,
+		return a.record(ctx, tx, ac, role, "metrics.view", "metric", strings.Join(ids, ","), q.Organization,
 			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
 	})
-	return m, err
+	return out, err
+}
+
+// metricFacts are the facts the catalogue's figures are computed from, each
+// read once: the funnel's by cohort start (T1) and end (T2, T3), and the
+// releases' (the rest).
+type metricFacts struct {
+	byStart, byEnd *store.FunnelFacts
+	release        *store.ReleaseFacts
 }
 
 // metricScope checks a query's period and organisation, filling in the
@@ -208,14 +247,13 @@ func (a *App) recordedCut(asOf binakerja.Date) time.Time {
 }
 
 // trainingMetric computes T1–T5 of research §4.2.
-func (a *App) trainingMetric(ctx context.Context, q MetricQuery, path string) (*Metric, error) {
+func trainingMetric(q MetricQuery, f *metricFacts) *Metric {
 	m := &Metric{MatureOn: q.To.AddDate(0, 0, recordingLag)}
 	switch q.ID {
 	case "T1", "T2", "T3":
-		facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: q.ID == "T1",
-			Cut: a.recordedCut(q.AsOf)})
-		if err != nil {
-			return nil, err
+		facts := f.byEnd
+		if q.ID == "T1" {
+			facts = f.byStart
 		}
 		switch q.ID {
 		case "T1":
@@ -262,12 +300,9 @@ func (a *App) trainingMetric(ctx context.Context, q MetricQuery, path string) (*
 			m.MatureOn = q.To.AddDate(0, 0, certificationWindowDays+recordingLag)
 		}
 		m.setRate()
-		return m, nil
+		return m
 	}
-	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
-	if err != nil {
-		return nil, err
-	}
+	facts := f.release
 	index := indexReleases(facts)
 	var n, d int
 	for id, e := range index {
@@ -296,7 +331,7 @@ func (a *App) trainingMetric(ctx context.Context, q MetricQuery, path string) (*
 	}
 	m.Numerator, m.Denominator = &n, &d
 	m.setRate()
-	return m, nil
+	return m
 }
 
 // indexReleases keeps, for each person released in scope, the first

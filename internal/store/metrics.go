@@ -89,6 +89,8 @@ type FunnelEnrolment struct {
 	CohortEnd    binakerja.Date
 	Facility     string // the cohort's facility
 	FacilityName string
+	Program      string // the cohort's programme
+	ProgramTitle string
 	Sex          string         // the person's: L, P or empty
 	BirthDate    binakerja.Date // zero when unknown
 }
@@ -146,7 +148,8 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		args = append(args, s.Program)
 		where += ` AND pr.code = $` + strconv.Itoa(len(args))
 	}
-	part := `SELECT en.person_id, ` + status + `, pr.scheme_id, c.start_date, c.end_date, f.code, f.name, ps.sex, ps.birth_date
+	part := `SELECT en.person_id, ` + status + `, pr.scheme_id, c.start_date, c.end_date, f.code, f.name, pr.code, pr.title,
+		ps.sex, ps.birth_date
 		FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id JOIN programs pr ON pr.id = c.program_id
 		JOIN persons ps ON ps.id = en.person_id
 		JOIN organizations f ON f.id = c.facility_id JOIN organizations pv ON pv.id = pr.provider_id
@@ -157,7 +160,7 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		var e FunnelEnrolment
 		var status string
 		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd, &e.Facility, &e.FacilityName,
-			&e.Sex, &e.BirthDate); err != nil {
+			&e.Program, &e.ProgramTitle, &e.Sex, &e.BirthDate); err != nil {
 			return err
 		}
 		e.Status = binakerja.EnrollmentStatus(status)

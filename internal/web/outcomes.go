@@ -28,7 +28,8 @@ import (
 type outcomesData struct {
 	Funnel     *app.Funnel
 	Survival   []*app.Survival           // time to first work, and to re-admission
-	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), sex and age band
+	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), programme, sex and age band
+	Metrics    []*app.Metric             // the catalogue's figures for the period
 	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org        string
 	From       string
@@ -75,6 +76,19 @@ func (d outcomesData) ExportURL() string { return "/outcomes/export.csv?" + d.Qu
 func (d outcomesData) ChartURL(s *app.Survival) string {
 	return "/outcomes/survival.svg?" + url.Values{"kind": {s.Kind}, "organization": {d.Org}, "from": {s.From.String()},
 		"to": {s.To.String()}, "as_of": {s.AsOf.String()}}.Encode()
+}
+
+// DrillURL is the page of one of the organisations the user may choose,
+// for the same period; empty for another.
+func (d outcomesData) DrillURL(code string) string {
+	for _, o := range d.Choices {
+		if o.Code == code && code != d.Org {
+			q := d.Query()
+			q.Set("organization", code)
+			return "/outcomes?" + q.Encode()
+		}
+	}
+	return ""
 }
 
 // Count shows a count, "<10" when withheld.
@@ -137,9 +151,9 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	if d.Org == "" && len(d.Choices) > 0 {
 		d.Org = d.Choices[0].Code
 	}
-	// The funnel by facility for an office above facilities, and by sex and
-	// age band for all, from one reading of its facts.
-	bys := []string{"sex", "age_band"}
+	// The funnel by facility for an office above facilities, and by
+	// programme, sex and age band for all, from one reading of its facts.
+	bys := []string{"program", "sex", "age_band"}
 	wide := d.Org == ""
 	for _, o := range d.Choices {
 		if o.Code == d.Org {
@@ -167,11 +181,32 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Form = orEmpty(nil)
 	d.From, d.To, d.AsOf = d.Funnel.From.String(), d.Funnel.To.String(), d.Funnel.AsOf.String()
+	if d.Metrics, err = h.app.MetricValues(r.Context(), ac, app.MetricQuery{Organization: d.Org,
+		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
+		return err
+	}
 	if d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}, app.SurvivalKinds); err != nil {
 		return err
 	}
 	return h.render(w, http.StatusOK, "outcomes", p)
+}
+
+// Interval shows a 95 % interval as percentages.
+func (outcomesData) Interval(low, high *float64) string {
+	if low == nil || high == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*low*100, 'f', 1, 64) + "–" + strconv.FormatFloat(*high*100, 'f', 1, 64) + " %"
+}
+
+// definitions lists what every figure of the outcomes page counts: the
+// funnel's stages and the catalogue, each with its maturity rule.
+func (h *Handler) definitions(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, http.StatusOK, "definitions", h.newPage(w, r, "definitions.title", struct {
+		IDs    []string
+		Stages []string
+	}{app.MetricIDs, []string{"participants", "completed", "certified", "certified_released", "placed"}}))
 }
 
 // survivalStyle tells the training statuses apart in a chart (and the

@@ -67,3 +67,45 @@ func TestTheOutcomesPageShowsTheFunnelToEachRole(t *testing.T) {
 		t.Fatalf("a bad date: %d", r.StatusCode)
 	}
 }
+
+// The page lists every figure of the catalogue with its counts, each
+// linking to its definition, which the definitions page holds; the region's
+// analyst drills from the region into a facility, and sees the funnel by
+// programme.
+func TestTheOutcomesPageListsTheCatalogueAndDrillsDown(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	today := env.App.Today()
+	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	page := string(env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/outcomes?from=2020-01-01&to=%s", today), Client: officer}).Body)
+	defs := string(env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/definitions", Client: officer}).Body)
+	for _, id := range app.MetricIDs {
+		if !strings.Contains(page, `data-testid="indicator-`+id+`"`) || !strings.Contains(page, `href="/outcomes/definitions#`+id+`"`) {
+			t.Fatalf("%s is not on the page with a link to its definition", id)
+		}
+		if !strings.Contains(defs, `id="`+id+`"`) {
+			t.Fatalf("%s has no definition", id)
+		}
+	}
+	m, err := env.App.MetricValue(t.Context(), app.CLIActor("t"), app.MetricQuery{ID: "T3", Organization: "LP-MARTAPURA",
+		From: binakerja.NewDate(2020, 1, 1), To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`data-testid="indicator-T3">[\s\S]*?<td class="num">([^<]*)</td>\s*<td class="num">([^<]*)</td>`)
+	if got := row.FindStringSubmatch(page); got == nil || got[1] != fmt.Sprint(*m.Numerator) || got[2] != fmt.Sprint(*m.Denominator) {
+		t.Fatalf("T3 on the page %v, want %d of %d", got, *m.Numerator, *m.Denominator)
+	}
+	analyst := env.Login(t, servertest.Email(binakerja.RoleAnalyst))
+	page = string(env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes?organization=KANWIL-SUMSEL", Client: analyst}).Body)
+	if !strings.Contains(page, `data-testid="by-program"`) {
+		t.Fatal("no breakdown by programme")
+	}
+	link := regexp.MustCompile(`href="(/outcomes\?[^"]*organization=LP-MARTAPURA[^"]*)"`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatal("the region's facility rows do not lead to the facility")
+	}
+	r := env.Do(t, servertest.Request{Method: "GET", Path: strings.ReplaceAll(link[1], "&amp;", "&"), Client: analyst})
+	if r.StatusCode != 200 || !strings.Contains(string(r.Body), `<option value="LP-MARTAPURA" selected>`) {
+		t.Fatalf("drilling into the facility: %d", r.StatusCode)
+	}
+}
