@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/store"
@@ -426,5 +427,34 @@ func TestCurveAndHazardFigures(t *testing.T) {
 	e7.suppress(true)
 	if e7.Value != "" || e7.Suppressed["value"] != "SMALL_DENOMINATOR" {
 		t.Fatalf("E7 for the analyst: %q %v", e7.Value, e7.Suppressed)
+	}
+}
+
+// Across the quarters of a year, whose total the year's figure shows, a
+// single withheld numerator takes the next smallest with it: the year's
+// total less the quarters shown no longer tells the withheld one.
+func TestAWithheldQuarterCannotBeRecoveredFromTheYear(t *testing.T) {
+	d := binakerja.NewDate
+	var qs []*Metric
+	for i, n := range []int{40, 5, 22, 31} {
+		m := &Metric{From: d(2025, time.Month(1+3*i), 1), Numerator: ptr(n), Denominator: ptr(120)}
+		m.setRate()
+		m.suppress(true)
+		qs = append(qs, m)
+	}
+	suppressAcrossYears(qs)
+	total, known, hidden := 40+5+22+31, 0, 0
+	for _, m := range qs {
+		if m.Numerator != nil {
+			known += *m.Numerator
+		} else {
+			hidden++
+		}
+	}
+	if hidden != 2 || qs[2].Suppressed["numerator"] != "SUPPRESSED_SECONDARY" || qs[2].Rate != nil {
+		t.Fatalf("withheld %d quarters: %+v", hidden, qs[2])
+	}
+	if total-known == 5 {
+		t.Fatal("the withheld quarter is the year less the others")
 	}
 }

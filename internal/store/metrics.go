@@ -397,3 +397,28 @@ func certificatesOf(ctx context.Context, q Queries, people string, args []any, r
 		})
 	return out, err
 }
+
+// Within is the facts of the cohorts ending in [from, to] of a wider
+// reading: the same people's other facts, fewer enrolments.
+func (f *FunnelFacts) Within(from, to binakerja.Date) *FunnelFacts {
+	out := *f
+	out.Enrolments = nil
+	for _, e := range f.Enrolments {
+		if !e.CohortEnd.Before(from) && !e.CohortEnd.After(to) {
+			out.Enrolments = append(out.Enrolments, e)
+		}
+	}
+	return &out
+}
+
+// Within is the facts of the releases in [from, to] of a wider reading:
+// the episodes released then stay in scope, the others only tell the story.
+func (f *ReleaseFacts) Within(from, to binakerja.Date) *ReleaseFacts {
+	out := *f
+	out.Episodes = make([]ReleaseEpisode, len(f.Episodes))
+	for i, e := range f.Episodes {
+		e.InScope = e.InScope && !e.Release.Before(from) && !e.Release.After(to)
+		out.Episodes[i] = e
+	}
+	return &out
+}

@@ -30,6 +30,7 @@ type outcomesData struct {
 	Survival   []*app.Survival           // time to first work, and to re-admission
 	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), programme, sex and age band
 	Metrics    []*app.Metric             // the catalogue's figures for the period
+	Trends     []app.Trend               // by quarter, over three years
 	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org        string
 	From       string
@@ -71,6 +72,17 @@ func (d outcomesData) Query() url.Values {
 // PlotURL is the funnel plot of the facilities, and ExportURL the CSV.
 func (d outcomesData) PlotURL() string   { return "/outcomes/funnel-plot.svg?" + d.Query().Encode() }
 func (d outcomesData) ExportURL() string { return "/outcomes/export.csv?" + d.Query().Encode() }
+
+// TrendURL is the chart of a trend.
+func (d outcomesData) TrendURL(id string) string {
+	q := d.Query()
+	q.Set("id", id)
+	return "/outcomes/trend.svg?" + q.Encode()
+}
+
+// QuarterOf is the number of a date's quarter, and Year its year.
+func (outcomesData) QuarterOf(d binakerja.Date) int { return (int(d.Time().Month())-1)/3 + 1 }
+func (outcomesData) Year(d binakerja.Date) int      { return d.Time().Year() }
 
 // ChartURL is the chart of a set of curves.
 func (d outcomesData) ChartURL(s *app.Survival) string {
@@ -185,6 +197,10 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
 		return err
 	}
+	if d.Trends, err = h.app.MetricTrends(r.Context(), ac, app.MetricQuery{Organization: d.Org,
+		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
+		return err
+	}
 	if d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}, app.SurvivalKinds); err != nil {
 		return err
@@ -253,6 +269,72 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 		line.StepStyle, line.Color, line.Width, line.Dashes = plotter.PostStep, st.color, vg.Points(2), st.dashes
 		pl.Add(line)
 		pl.Legend.Add(p.T("outcomes.status."+g.Status)+" (n = "+strconv.Itoa(g.N)+")", line)
+	}
+	return writeSVG(w, pl)
+}
+
+// trendChart draws a trend by quarter as SVG: each mature quarter's rate
+// with its 95 % interval; a quarter not yet mature, or withheld, has no
+// point.
+func (h *Handler) trendChart(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	mq := app.MetricQuery{Organization: q.Get("organization")}
+	var err error
+	if mq.From, mq.To, mq.AsOf, err = api.PeriodParams(r); err != nil {
+		return err
+	}
+	id := q.Get("id")
+	if !slices.Contains(app.TrendIDs, id) {
+		return binakerja.FieldInvalid("id", "metrics.trend_id")
+	}
+	ts, err := h.app.MetricTrends(r.Context(), route.ActorFrom(r.Context()), mq)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(w, r, "", nil)
+	pl := newPlot(p.T("metric."+id), p.T("outcomes.trend.x"), p.T("outcomes.trend.y"))
+	var pts plotter.XYs
+	var errs plotter.YErrors
+	var ticks []plot.Tick
+	for _, t := range ts {
+		if t.ID != id {
+			continue
+		}
+		for i, m := range t.Points {
+			qn := (int(m.From.Time().Month())-1)/3 + 1
+			label := ""
+			if qn == 1 || i == 0 {
+				label = strconv.Itoa(m.From.Time().Year())
+			}
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: label + "\n" + p.T("outcomes.quarter_short", qn)})
+			if m.Rate != nil && m.Low != nil && m.High != nil {
+				pts = append(pts, plotter.XY{X: float64(i), Y: *m.Rate})
+				errs = append(errs, struct{ Low, High float64 }{*m.Rate - *m.Low, *m.High - *m.Rate})
+			}
+		}
+	}
+	pl.X.Min, pl.X.Max = -0.5, float64(max(len(ticks), 1))-0.5
+	pl.X.Tick.Marker = plot.ConstantTicks(ticks)
+	if len(pts) > 0 {
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		line.Color = survivalStyle[app.StatusCertified].color
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.Color, sc.Radius = line.Color, vg.Points(3)
+		bars, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{pts, errs})
+		if err != nil {
+			return err
+		}
+		bars.Color = line.Color
+		pl.Add(line, sc, bars)
 	}
 	return writeSVG(w, pl)
 }

@@ -109,3 +109,58 @@ func TestTheOutcomesPageListsTheCatalogueAndDrillsDown(t *testing.T) {
 		t.Fatalf("drilling into the facility: %d", r.StatusCode)
 	}
 }
+
+// The trends by quarter: each quarter's figure the one asked for that
+// quarter alone; only mature quarters carry a rate; each chart an SVG
+// beside its table.
+func TestTheTrendsAreTheQuartersFigures(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	today := env.App.Today()
+	ac := app.CLIActor("t")
+	ts, err := env.App.MetricTrends(t.Context(), ac, app.MetricQuery{Organization: "LP-MARTAPURA", From: binakerja.NewDate(2020, 1, 1), To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != len(app.TrendIDs) {
+		t.Fatalf("%d trends", len(ts))
+	}
+	shown := 0
+	for _, tr := range ts {
+		for _, p := range tr.Points {
+			m, err := env.App.MetricValue(t.Context(), ac, app.MetricQuery{ID: tr.ID, Organization: "LP-MARTAPURA", From: p.From, To: p.To, Years: p.Years})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(deref(m.Numerator), deref(m.Denominator)) != fmt.Sprint(deref(p.Numerator), deref(p.Denominator)) || m.Mature != p.Mature {
+				t.Fatalf("%s %s: trend %v/%v, alone %v/%v", tr.ID, p.From, deref(p.Numerator), deref(p.Denominator), deref(m.Numerator), deref(m.Denominator))
+			}
+			if !p.Mature && p.Rate != nil {
+				t.Fatalf("%s %s: a rate before maturity", tr.ID, p.From)
+			}
+			if p.Rate != nil {
+				shown++
+			}
+		}
+	}
+	if shown == 0 {
+		t.Fatal("no quarter of the demo has a mature rate")
+	}
+	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	page := string(env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes?from=2020-01-01", Client: officer}).Body)
+	for _, id := range app.TrendIDs {
+		if !strings.Contains(page, `data-testid="trend-`+id+`"`) {
+			t.Fatalf("no table of the %s trend", id)
+		}
+		r := env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/trend.svg?organization=LP-MARTAPURA&from=2020-01-01&id=" + id, Client: officer})
+		if r.StatusCode != 200 || !strings.Contains(string(r.Body), "<svg") {
+			t.Fatalf("the %s chart: %d", id, r.StatusCode)
+		}
+	}
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -116,6 +116,7 @@ func (h *Handler) routes() {
 	t.Handle("GET /outcomes/funnel-plot.svg", binakerja.ActionMetricsView, h.funnelPlot)
 	t.Handle("GET /outcomes/export.csv", binakerja.ActionMetricsView, h.outcomesExport)
 	t.Handle("GET /outcomes/definitions", binakerja.ActionMetricsView, h.definitions)
+	t.Handle("GET /outcomes/trend.svg", binakerja.ActionMetricsView, h.trendChart)
 	t.Handle("POST /notices/read", binakerja.ActionSelf, h.noticesRead)
 	t.Handle("GET /admin/outbox", binakerja.ActionUserManage, h.outbox)
 	t.Handle("POST /admin/outbox/{id}/retry", binakerja.ActionUserManage, h.outboxRetry)

@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/store"
+)
+
+// TrendIDs are the figures drawn as trends by quarter (research §4.4):
+// certification, work at 6 weeks and 6 months, re-admission within a year.
+var TrendIDs = []string{"T3", "E1", "E2", "R1"}
+
+// trendQuarters is how many quarters a trend spans: three years.
+const trendQuarters = 12
+
+// Trend is one figure of the catalogue for each quarter of three years,
+// the last the quarter of the period's end. A quarter whose window has not
+// closed by as_of is in Points with Mature false and no rate: only mature
+// cohorts are drawn.
+type Trend struct {
+	ID     string
+	Points []*Metric
+}
+
+// MetricTrends computes the trends of TrendIDs for the actor, from one
+// reading of the facts of the three years. For an analyst every quarter
+// follows the small-number rules, and across the four quarters of a year
+// (whose total the year's figure shows) one withheld count takes the next
+// smallest with it.
+func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Trend, error) {
+	q.ID, q.Years = "", 0
+	role, path, org, err := a.metricScope(ctx, ac, &q)
+	if err != nil {
+		return nil, err
+	}
+	y, m, _ := q.To.Time().Date()
+	lastStart := binakerja.NewDate(y, time.Month((int(m)-1)/3*3+1), 1)
+	first := lastStart.AddDate(0, -3*(trendQuarters-1), 0)
+	last := lastStart.AddDate(0, 3, -1)
+	cut := a.recordedCut(q.AsOf)
+	funnel, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: first, To: last, Cut: cut})
+	if err != nil {
+		return nil, err
+	}
+	release, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: first, To: last, Cut: cut})
+	if err != nil {
+		return nil, err
+	}
+	var out []Trend
+	for _, id := range TrendIDs {
+		t := Trend{ID: id}
+		for i := range trendQuarters {
+			from := first.AddDate(0, 3*i, 0)
+			mq := MetricQuery{ID: id, Organization: q.Organization, From: from, To: from.AddDate(0, 3, -1), AsOf: q.AsOf}
+			if id == "R1" {
+				mq.Years = 1
+			}
+			if mq.To.After(q.AsOf) {
+				break
+			}
+			var m *Metric
+			if id == "T3" {
+				f := &metricFacts{byEnd: funnel.Within(mq.From, mq.To)}
+				m = trainingMetric(mq, f)
+			} else {
+				m = releaseMetric(mq, release.Within(mq.From, mq.To))
+			}
+			m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = id, mq.Organization, mq.From, mq.To, mq.AsOf, mq.Years
+			m.Mature = !m.MatureOn.After(q.AsOf)
+			if !m.Mature {
+				m.Rate, m.Low, m.High, m.Parts = nil, nil, nil, nil
+				m.Suppressed = map[string]string{"rate": "NOT_MATURE"}
+			}
+			t.Points = append(t.Points, m)
+		}
+		if role == string(binakerja.RoleAnalyst) {
+			wide := org == nil || org.Kind != binakerja.OrgFacility
+			for _, m := range t.Points {
+				notMature := m.Suppressed["rate"]
+				m.suppress(wide)
+				if notMature != "" {
+					if m.Suppressed == nil {
+						m.Suppressed = map[string]string{}
+					}
+					m.Suppressed["rate"] = notMature
+				}
+			}
+			suppressAcrossYears(t.Points)
+		}
+		out = append(out, t)
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "trend:"+strings.Join(TrendIDs, ","), q.Organization,
+			map[string]any{"from": first, "to": last, "as_of": q.AsOf})
+	})
+	return out, err
+}
+
+// suppressAcrossYears withholds, within each calendar year's quarters, the
+// next smallest numerator and denominator beside a single withheld one.
+func suppressAcrossYears(points []*Metric) {
+	byYear := map[int][]*Metric{}
+	for _, m := range points {
+		byYear[m.From.Time().Year()] = append(byYear[m.From.Time().Year()], m)
+	}
+	for _, ms := range byYear {
+		for _, col := range []struct {
+			name string
+			get  func(*Metric) **int
+		}{{"numerator", func(m *Metric) **int { return &m.Numerator }}, {"denominator", func(m *Metric) **int { return &m.Denominator }}} {
+			withheld := 0
+			var shown []*Metric
+			for _, m := range ms {
+				switch v := *col.get(m); {
+				case v == nil && m.Suppressed[col.name] != "":
+					withheld++
+				case v != nil && *v > 0:
+					shown = append(shown, m)
+				}
+			}
+			if withheld != 1 || len(shown) == 0 {
+				continue
+			}
+			next := slices.MinFunc(shown, func(x, y *Metric) int { return **col.get(x) - **col.get(y) })
+			*col.get(next) = nil
+			if next.Suppressed == nil {
+				next.Suppressed = map[string]string{}
+			}
+			next.Suppressed[col.name] = "SUPPRESSED_SECONDARY"
+			next.Rate, next.Low, next.High = nil, nil, nil
+			next.Suppressed["rate"] = "SUPPRESSED_SECONDARY"
+		}
+	}
+}
