@@ -312,3 +312,41 @@ func TestAFigureAsOfAPastDayStaysAsItWas(t *testing.T) {
 		}
 	})
 }
+
+// The data-quality panel counts a release recorded more than 30 days after
+// its day as late, and one recorded the next day as not; both engines.
+func TestDataQualityCountsLateEntries(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		today := env.App.Today()
+		q := app.MetricQuery{Organization: "LP-MARTAPURA", From: today.AddDate(0, 0, -60), To: today}
+		ac := app.Actor{User: env.Users[binakerja.RoleFacilityOfficer]}
+		item := func() [2]int {
+			items, err := env.App.DataQuality(t.Context(), ac, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				if it.Key == "late_release" {
+					return [2]int{*it.Count, *it.Of}
+				}
+			}
+			t.Fatal("no late_release")
+			return [2]int{}
+		}
+		was := item()
+		for _, ago := range []int{40, 1} {
+			id := env.Int(t, `SELECT min(e.person_id) FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id
+				WHERE f.code = 'LP-MARTAPURA' AND e.release_date IS NULL AND e.admission_date < $1
+				AND e.person_id NOT IN (SELECT person_id FROM custody_episodes WHERE release_date IS NOT NULL)`, today.AddDate(0, 0, -60))
+			r := post(t, env, binakerja.RoleFacilityOfficer, fmt.Sprintf("/api/v1/inmates/%d/release", id),
+				fmt.Sprintf(`{"date":"%s","reason":"HABIS_MASA_PIDANA"}`, today.AddDate(0, 0, -ago)))
+			if r.StatusCode != 200 {
+				t.Fatalf("release: %d %s", r.StatusCode, r.Body)
+			}
+		}
+		if got, want := item(), [2]int{was[0] + 1, was[1] + 2}; got != want {
+			t.Fatalf("late releases %v, want %v (before: %v)", got, want, was)
+		}
+	})
+}

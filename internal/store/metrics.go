@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -44,8 +45,36 @@ func (r recordedBy) releaseKnown(e string) string {
 	if r.n == "" {
 		return e + ".release_date IS NOT NULL"
 	}
-	return "(" + e + `.release_date IS NOT NULL AND coalesce((SELECT min(s.created_at) FROM episode_statuses s
-		WHERE s.episode_id = ` + e + `.id AND s.status IN ('BEBAS', 'KLIEN', 'MENINGGAL')), ` + e + `.created_at) < ` + r.n + ")"
+	return "(" + e + ".release_date IS NOT NULL AND " + releaseRecorded(e) + " < " + r.n + ")"
+}
+
+// stamp scans an instant that SQLite answers as text when it comes from an
+// expression rather than a column (NULL: the zero time).
+type stamp time.Time
+
+func (s *stamp) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s = stamp{}
+	case time.Time:
+		*s = stamp(v)
+	case string:
+		t, err := time.Parse("2006-01-02 15:04:05.999999999-07:00", v)
+		if err != nil {
+			return err
+		}
+		*s = stamp(t)
+	default:
+		return fmt.Errorf("store: an instant of type %T", v)
+	}
+	return nil
+}
+
+// releaseRecorded is when an episode's release was recorded: its first
+// status after release or, without one, the episode's creation.
+func releaseRecorded(e string) string {
+	return `coalesce((SELECT min(s.created_at) FROM episode_statuses s WHERE s.episode_id = ` + e + `.id
+		AND s.status IN ('BEBAS', 'KLIEN', 'MENINGGAL')), ` + e + `.created_at)`
 }
 
 // ifBefore is col when stamp is before the cut, and otherwise NULL.
@@ -101,6 +130,7 @@ type FunnelCertificate struct {
 	Scheme   int64
 	IssuedOn binakerja.Date
 	Status   binakerja.CertificateStatus
+	Recorded time.Time
 }
 
 // FunnelRelease is an ended custody episode of a counted person.
@@ -243,7 +273,8 @@ type ReleaseEpisode struct {
 	Reason      binakerja.ReleaseReason
 	Readmission binakerja.ReadmissionKind
 	Previous    int64
-	InScope     bool // released from a facility in scope
+	InScope     bool      // released from a facility in scope
+	Recorded    time.Time // when the release was recorded (zero while open)
 }
 
 // ReleasePlacement is a placement of a person released in scope.
@@ -255,6 +286,7 @@ type ReleasePlacement struct {
 	PartTime    bool
 	Application bool
 	WageBand    string
+	Recorded    time.Time
 }
 
 // ReleaseFollowUp is a follow-up recorded for a person released in scope.
@@ -263,6 +295,7 @@ type ReleaseFollowUp struct {
 	Contact   binakerja.Date
 	Contacted bool
 	Outcome   binakerja.Outcome
+	Recorded  time.Time
 }
 
 // ReleaseTraining is an enrolment of a person released in scope.
@@ -303,14 +336,17 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	people := `SELECT DISTINCT e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
 	var out ReleaseFacts
 	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known+` THEN e.release_date END,
-		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`)
+		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`),
+		CASE WHEN `+known+` THEN `+releaseRecorded("e")+` END
 		FROM custody_episodes e WHERE e.person_id IN (`+people+`)`+rb.before("e.created_at"), args, func(scan func(...any) error) error {
 		var e ReleaseEpisode
 		var reason, readmission string
-		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope); err != nil {
+		var recorded stamp
+		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope,
+			&recorded); err != nil {
 			return err
 		}
-		e.Reason, e.Readmission = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission)
+		e.Reason, e.Readmission, e.Recorded = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission), time.Time(recorded)
 		out.Episodes = append(out.Episodes, e)
 		return nil
 	})
@@ -319,11 +355,11 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	}
 	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb.ifBefore("ended_at", "end_date")+`,
 		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL,
-		wage_band FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
+		wage_band, created_at FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var p ReleasePlacement
 			var kind string
-			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application, &p.WageBand); err != nil {
+			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application, &p.WageBand, &p.Recorded); err != nil {
 				return err
 			}
 			p.Kind = binakerja.PlacementKind(kind)
@@ -333,11 +369,11 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome FROM followups
+	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome, updated_at FROM followups
 		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb.before("updated_at"), args, func(scan func(...any) error) error {
 		var f ReleaseFollowUp
 		var outcome string
-		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome); err != nil {
+		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome, &f.Recorded); err != nil {
 			return err
 		}
 		f.Outcome = binakerja.Outcome(outcome)
@@ -383,12 +419,12 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 // certificatesOf reads the certificates of the people a query selects.
 func certificatesOf(ctx context.Context, q Queries, people string, args []any, rb recordedBy) ([]FunnelCertificate, error) {
 	var out []FunnelCertificate
-	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, `+rb.certificateStatus()+` FROM certificates
+	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, `+rb.certificateStatus()+`, created_at FROM certificates
 		WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
 		func(scan func(...any) error) error {
 			var c FunnelCertificate
 			var status string
-			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status); err != nil {
+			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status, &c.Recorded); err != nil {
 				return err
 			}
 			c.Status = binakerja.CertificateStatus(status)

@@ -31,6 +31,7 @@ type outcomesData struct {
 	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), programme, sex and age band
 	Metrics    []*app.Metric             // the catalogue's figures for the period
 	Trends     []app.Trend               // by quarter, over three years
+	Quality    []app.QualityItem         // the data-quality panel
 	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org        string
 	From       string
@@ -197,6 +198,10 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
 		return err
 	}
+	if d.Quality, err = h.app.DataQuality(r.Context(), ac, app.MetricQuery{Organization: d.Org,
+		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
+		return err
+	}
 	if d.Trends, err = h.app.MetricTrends(r.Context(), ac, app.MetricQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
 		return err
@@ -206,6 +211,17 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, http.StatusOK, "outcomes", p)
+}
+
+// NotMature lists the catalogue's figures whose window has not closed.
+func (d outcomesData) NotMature() []*app.Metric {
+	var out []*app.Metric
+	for _, m := range d.Metrics {
+		if !m.Mature {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Interval shows a 95 % interval as percentages.

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"binakerja"
+	"binakerja/internal/store"
+)
+
+// QualityKeys are the data-quality panel's measures (research §4.4): the
+// share of those counted by E1 and E2 whose status on the day is unknown,
+// and the share of releases, placements, follow-ups and certificates
+// recorded more than the recording lag (30 days) after the day they
+// happened.
+var QualityKeys = []string{"unknown_e1", "unknown_e2", "late_release", "late_placement", "late_followup", "late_certificate"}
+
+// QualityItem is one measure: Count of Of, and their share.
+type QualityItem struct {
+	Key        string
+	Count, Of  *int
+	Rate       *float64
+	Suppressed map[string]string
+}
+
+// DataQuality computes the data-quality panel for an organisation and
+// period: of the releases of the period (and their people's placements
+// and follow-ups since) and of the certificates of the cohorts ending in
+// it. An analyst's counts follow the small-number rules.
+func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]QualityItem, error) {
+	q.ID, q.Years = "", 0
+	role, path, _, err := a.metricScope(ctx, ac, &q)
+	if err != nil {
+		return nil, err
+	}
+	cut := a.recordedCut(q.AsOf)
+	release, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
+	if err != nil {
+		return nil, err
+	}
+	funnel, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
+	if err != nil {
+		return nil, err
+	}
+	late := func(day binakerja.Date, recorded time.Time) bool {
+		y, m, d := day.AddDate(0, 0, recordingLag+1).Time().Date()
+		return !recorded.Before(time.Date(y, m, d, 0, 0, 0, 0, wib))
+	}
+	counts := map[string][2]int{}
+	add := func(key string, isLate bool) {
+		c := counts[key]
+		c[1]++
+		if isLate {
+			c[0]++
+		}
+		counts[key] = c
+	}
+	index := indexReleases(release)
+	for _, e := range index {
+		add("late_release", late(e.Release, e.Recorded))
+	}
+	for _, p := range release.Placements {
+		if e, ok := index[p.PersonID]; ok && !p.Start.Before(e.Release) {
+			add("late_placement", late(p.Start, p.Recorded))
+		}
+	}
+	for _, f := range release.FollowUps {
+		if e, ok := index[f.PersonID]; ok && !f.Contact.Before(e.Release) {
+			add("late_followup", late(f.Contact, f.Recorded))
+		}
+	}
+	for _, c := range funnel.Certificates {
+		add("late_certificate", late(c.IssuedOn, c.Recorded))
+	}
+	for key, id := range map[string]string{"unknown_e1": "E1", "unknown_e2": "E2"} {
+		m := releaseMetric(MetricQuery{ID: id, From: q.From, To: q.To, AsOf: q.AsOf}, release)
+		counts[key] = [2]int{*m.Unknown, *m.Denominator}
+	}
+	var out []QualityItem
+	for _, key := range QualityKeys {
+		c := counts[key]
+		it := QualityItem{Key: key, Count: ptr(c[0]), Of: ptr(c[1])}
+		if c[1] > 0 {
+			it.Rate = rate(c[0], c[1])
+		}
+		if role == string(binakerja.RoleAnalyst) {
+			it.suppress()
+		}
+		out = append(out, it)
+	}
+	err = a.db.Transact(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "quality", q.Organization,
+			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
+	})
+	return out, err
+}
+
+// suppress withholds a count of 1 to 9 and the share of fewer than 30.
+func (it *QualityItem) suppress() {
+	it.Suppressed = map[string]string{}
+	for name, v := range map[string]**int{"count": &it.Count, "of": &it.Of} {
+		if **v > 0 && **v < smallCount {
+			*v, it.Suppressed[name] = nil, "SUPPRESSED_SMALL_COUNT"
+		}
+	}
+	switch {
+	case it.Rate == nil:
+	case it.Of == nil || *it.Of < smallDenominator:
+		it.Rate, it.Suppressed["rate"] = nil, "SMALL_DENOMINATOR"
+	case it.Count == nil:
+		it.Rate, it.Suppressed["rate"] = nil, "SUPPRESSED_SMALL_COUNT"
+	}
+	if len(it.Suppressed) == 0 {
+		it.Suppressed = nil
+	}
+}
