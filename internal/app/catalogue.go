@@ -44,6 +44,9 @@ type MetricQuery struct {
 	From, To     binakerja.Date
 	AsOf         binakerja.Date
 	Years        int
+	// Export applies the small-number rules whoever asks: the figures
+	// leave the operational system.
+	Export bool
 }
 
 // MetricPart is one part of a figure, as R1's re-admissions for a new case
@@ -159,7 +162,7 @@ func (a *App) metricValues(ctx context.Context, ac Actor, q MetricQuery, ids []s
 		}
 		m.ID, m.Organization, m.From, m.To, m.AsOf, m.Years = id, mq.Organization, mq.From, mq.To, mq.AsOf, mq.Years
 		m.Mature = !m.MatureOn.After(mq.AsOf)
-		if role == string(binakerja.RoleAnalyst) {
+		if role == string(binakerja.RoleAnalyst) || q.Export {
 			m.suppress(org == nil || org.Kind != binakerja.OrgFacility)
 		}
 		out = append(out, m)

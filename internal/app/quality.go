@@ -83,7 +83,7 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 		if c[1] > 0 {
 			it.Rate = rate(c[0], c[1])
 		}
-		if role == string(binakerja.RoleAnalyst) {
+		if role == string(binakerja.RoleAnalyst) || q.Export {
 			it.suppress()
 		}
 		out = append(out, it)

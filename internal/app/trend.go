@@ -77,7 +77,7 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 			}
 			t.Points = append(t.Points, m)
 		}
-		if role == string(binakerja.RoleAnalyst) {
+		if role == string(binakerja.RoleAnalyst) || q.Export {
 			wide := org == nil || org.Kind != binakerja.OrgFacility
 			for _, m := range t.Points {
 				notMature := m.Suppressed["rate"]

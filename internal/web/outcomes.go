@@ -2,14 +2,11 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"image/color"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -21,6 +18,7 @@ import (
 	"binakerja"
 	"binakerja/internal/api"
 	"binakerja/internal/app"
+	"binakerja/internal/i18n"
 	"binakerja/internal/route"
 	"binakerja/internal/store"
 )
@@ -34,6 +32,7 @@ type outcomesData struct {
 	Quality    []app.QualityItem         // the data-quality panel
 	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org        string
+	OrgName    string
 	From       string
 	To         string
 	AsOf       string
@@ -70,9 +69,13 @@ func (d outcomesData) Query() url.Values {
 	return url.Values{"organization": {d.Org}, "from": {d.From}, "to": {d.To}, "as_of": {d.AsOf}}
 }
 
-// PlotURL is the funnel plot of the facilities, and ExportURL the CSV.
-func (d outcomesData) PlotURL() string   { return "/outcomes/funnel-plot.svg?" + d.Query().Encode() }
-func (d outcomesData) ExportURL() string { return "/outcomes/export.csv?" + d.Query().Encode() }
+// PlotURL is the funnel plot of the facilities.
+func (d outcomesData) PlotURL() string { return "/outcomes/funnel-plot.svg?" + d.Query().Encode() }
+
+// ExportURL is the report in a format: csv, xlsx or pdf.
+func (d outcomesData) ExportURL(format string) string {
+	return "/outcomes/export." + format + "?" + d.Query().Encode()
+}
 
 // TrendURL is the chart of a trend.
 func (d outcomesData) TrendURL(id string) string {
@@ -133,11 +136,31 @@ func (outcomesData) Flag(list []string, name string) bool {
 	return false
 }
 
-// outcomes shows the headline funnel of an organisation the user may see.
+// outcomes shows the headline funnel of an organisation the user may see,
+// with the catalogue, trends, breakdowns, curves and data quality.
 func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.loadOutcomes(r, false)
+	p := h.newPage(w, r, "outcomes.title", d)
+	if err != nil {
+		form := newForm(r.URL.Query())
+		if !form.fail(p.Printer, err, nil) {
+			return err
+		}
+		p.Form = form
+		return h.render(w, http.StatusUnprocessableEntity, "outcomes", p)
+	}
+	p.Form = orEmpty(nil)
+	return h.render(w, http.StatusOK, "outcomes", p)
+}
+
+// loadOutcomes computes what the outcomes page shows for the organisation
+// and period of the request; export applies the small-number rules
+// whoever asks. A bad period or organisation is the error, with the
+// choices still filled in.
+func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, error) {
 	ac := route.ActorFrom(r.Context())
 	q := r.URL.Query()
-	d := outcomesData{Org: q.Get("organization"), From: q.Get("from"), To: q.Get("to"), AsOf: q.Get("as_of")}
+	d := &outcomesData{Org: q.Get("organization"), From: q.Get("from"), To: q.Get("to"), AsOf: q.Get("as_of")}
 	seen := map[string]bool{}
 	for _, g := range ac.User.Grants {
 		if !binakerja.Allows(g.Role, binakerja.ActionMetricsView) || g.Org == "" || seen[g.Org] {
@@ -164,6 +187,11 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	if d.Org == "" && len(d.Choices) > 0 {
 		d.Org = d.Choices[0].Code
 	}
+	for _, o := range d.Choices {
+		if o.Code == d.Org {
+			d.OrgName = o.Name
+		}
+	}
 	// The funnel by facility for an office above facilities, and by
 	// programme, sex and age band for all, from one reading of its facts.
 	bys := []string{"program", "sex", "age_band"}
@@ -178,39 +206,27 @@ func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	}
 	fq := app.FunnelQuery{Organization: d.Org, Program: q.Get("program")}
 	var err error
-	if fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r); err == nil {
-		if d.Breakdowns, err = h.app.FunnelBreakdowns(r.Context(), ac, fq, bys, false); err == nil {
-			d.Funnel = d.Breakdowns[0].Total
-		}
+	if fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r); err != nil {
+		return d, err
 	}
-	p := h.newPage(w, r, "outcomes.title", &d)
-	if err != nil {
-		form := newForm(q)
-		if !form.fail(p.Printer, err, nil) {
-			return err
-		}
-		p.Form = form
-		return h.render(w, http.StatusUnprocessableEntity, "outcomes", p)
+	if d.Breakdowns, err = h.app.FunnelBreakdowns(r.Context(), ac, fq, bys, export); err != nil {
+		return d, err
 	}
-	p.Form = orEmpty(nil)
+	d.Funnel = d.Breakdowns[0].Total
 	d.From, d.To, d.AsOf = d.Funnel.From.String(), d.Funnel.To.String(), d.Funnel.AsOf.String()
-	if d.Metrics, err = h.app.MetricValues(r.Context(), ac, app.MetricQuery{Organization: d.Org,
-		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
-		return err
+	mq := app.MetricQuery{Organization: d.Org, From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf, Export: export}
+	if d.Metrics, err = h.app.MetricValues(r.Context(), ac, mq); err != nil {
+		return d, err
 	}
-	if d.Quality, err = h.app.DataQuality(r.Context(), ac, app.MetricQuery{Organization: d.Org,
-		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
-		return err
+	if d.Quality, err = h.app.DataQuality(r.Context(), ac, mq); err != nil {
+		return d, err
 	}
-	if d.Trends, err = h.app.MetricTrends(r.Context(), ac, app.MetricQuery{Organization: d.Org,
-		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}); err != nil {
-		return err
+	if d.Trends, err = h.app.MetricTrends(r.Context(), ac, mq); err != nil {
+		return d, err
 	}
-	if d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
-		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf}, app.SurvivalKinds); err != nil {
-		return err
-	}
-	return h.render(w, http.StatusOK, "outcomes", p)
+	d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
+		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf, Export: export}, app.SurvivalKinds)
+	return d, err
 }
 
 // NotMature lists the catalogue's figures whose window has not closed.
@@ -266,7 +282,15 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(w, r, "", nil)
+	pl, err := survivalPlot(h.newPage(w, r, "", nil).Printer, s)
+	if err != nil {
+		return err
+	}
+	return writeSVG(w, pl)
+}
+
+// survivalPlot draws the curves of a set.
+func survivalPlot(p *i18n.Printer, s *app.Survival) (*plot.Plot, error) {
 	pl := newPlot(p.T("outcomes.survival."+s.Kind), p.T("outcomes.survival.days"), p.T("outcomes.survival.y."+s.Kind))
 	pl.Legend.Top, pl.Legend.Left = true, true
 	for _, g := range s.Groups {
@@ -279,14 +303,14 @@ func (h *Handler) survivalChart(w http.ResponseWriter, r *http.Request) error {
 		}
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		st := survivalStyle[g.Status]
 		line.StepStyle, line.Color, line.Width, line.Dashes = plotter.PostStep, st.color, vg.Points(2), st.dashes
 		pl.Add(line)
 		pl.Legend.Add(p.T("outcomes.status."+g.Status)+" (n = "+strconv.Itoa(g.N)+")", line)
 	}
-	return writeSVG(w, pl)
+	return pl, nil
 }
 
 // trendChart draws a trend by quarter as SVG: each mature quarter's rate
@@ -307,26 +331,34 @@ func (h *Handler) trendChart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(w, r, "", nil)
-	pl := newPlot(p.T("metric."+id), p.T("outcomes.trend.x"), p.T("outcomes.trend.y"))
+	for _, t := range ts {
+		if t.ID == id {
+			pl, err := trendPlot(h.newPage(w, r, "", nil).Printer, t)
+			if err != nil {
+				return err
+			}
+			return writeSVG(w, pl)
+		}
+	}
+	return binakerja.Errorf(binakerja.NotFound, "error.not_found")
+}
+
+// trendPlot draws a trend: each quarter's rate with its interval.
+func trendPlot(p *i18n.Printer, t app.Trend) (*plot.Plot, error) {
+	pl := newPlot(p.T("metric."+t.ID), p.T("outcomes.trend.x"), p.T("outcomes.trend.y"))
 	var pts plotter.XYs
 	var errs plotter.YErrors
 	var ticks []plot.Tick
-	for _, t := range ts {
-		if t.ID != id {
-			continue
+	for i, m := range t.Points {
+		qn := (int(m.From.Time().Month())-1)/3 + 1
+		label := ""
+		if qn == 1 || i == 0 {
+			label = strconv.Itoa(m.From.Time().Year())
 		}
-		for i, m := range t.Points {
-			qn := (int(m.From.Time().Month())-1)/3 + 1
-			label := ""
-			if qn == 1 || i == 0 {
-				label = strconv.Itoa(m.From.Time().Year())
-			}
-			ticks = append(ticks, plot.Tick{Value: float64(i), Label: label + "\n" + p.T("outcomes.quarter_short", qn)})
-			if m.Rate != nil && m.Low != nil && m.High != nil {
-				pts = append(pts, plotter.XY{X: float64(i), Y: *m.Rate})
-				errs = append(errs, struct{ Low, High float64 }{*m.Rate - *m.Low, *m.High - *m.Rate})
-			}
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: label + "\n" + p.T("outcomes.quarter_short", qn)})
+		if m.Rate != nil && m.Low != nil && m.High != nil {
+			pts = append(pts, plotter.XY{X: float64(i), Y: *m.Rate})
+			errs = append(errs, struct{ Low, High float64 }{*m.Rate - *m.Low, *m.High - *m.Rate})
 		}
 	}
 	pl.X.Min, pl.X.Max = -0.5, float64(max(len(ticks), 1))-0.5
@@ -334,12 +366,12 @@ func (h *Handler) trendChart(w http.ResponseWriter, r *http.Request) error {
 	if len(pts) > 0 {
 		line, err := plotter.NewLine(pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		line.Color = survivalStyle[app.StatusCertified].color
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sc.Color, sc.Radius = line.Color, vg.Points(3)
 		bars, err := plotter.NewYErrorBars(struct {
@@ -347,12 +379,12 @@ func (h *Handler) trendChart(w http.ResponseWriter, r *http.Request) error {
 			plotter.YErrors
 		}{pts, errs})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		bars.Color = line.Color
 		pl.Add(line, sc, bars)
 	}
-	return writeSVG(w, pl)
+	return pl, nil
 }
 
 // funnelQuery reads the outcomes page's query: organisation, programme and
@@ -376,7 +408,15 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.newPage(w, r, "", nil)
+	pl, err := funnelPlotOf(h.newPage(w, r, "", nil).Printer, b)
+	if err != nil {
+		return err
+	}
+	return writeSVG(w, pl)
+}
+
+// funnelPlotOf draws the facilities of a breakdown on a funnel plot.
+func funnelPlotOf(p *i18n.Printer, b *app.Breakdown) (*plot.Plot, error) {
 	pl := newPlot(p.T("outcomes.funnel_plot.title"), p.T("outcomes.funnel_plot.x"), p.T("outcomes.funnel_plot.y"))
 	pl.Legend.Top = true
 	var pts plotter.XYs
@@ -404,7 +444,7 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 			{hi998, "", []vg.Length{vg.Points(2), vg.Points(2)}}} {
 			line, err := plotter.NewLine(l.xys)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			line.Color, line.Dashes = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}, l.dashes
 			pl.Add(line)
@@ -416,13 +456,13 @@ func (h *Handler) funnelPlot(w http.ResponseWriter, r *http.Request) error {
 	if len(pts) > 0 {
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sc.Color = survivalStyle[app.StatusCertified].color
 		sc.Radius = vg.Points(4)
 		pl.Add(sc)
 	}
-	return writeSVG(w, pl)
+	return pl, nil
 }
 
 // newPlot starts a chart of a share (0 to 1) against a count from 0, its
@@ -452,60 +492,5 @@ func writeSVG(w http.ResponseWriter, pl *plot.Plot) error {
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err := buf.WriteTo(w)
-	return err
-}
-
-// outcomesExport answers the funnel with its rows per facility as CSV,
-// under the small-number rules whoever asks: an export leaves the
-// operational system. A withheld count reads "<10", and each row says why
-// in its last column.
-func (h *Handler) outcomesExport(w http.ResponseWriter, r *http.Request) error {
-	fq, err := funnelQuery(r)
-	if err != nil {
-		return err
-	}
-	b, err := h.app.FunnelBreakdown(r.Context(), route.ActorFrom(r.Context()), fq, "facility", true)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	rows := [][]string{{"organization", "organization_name", "from", "to", "as_of", "participants", "completed", "certified",
-		"certification_rate", "certified_released", "placed", "placement_rate", "outside_limits", "suppressed"}}
-	cell := func(v *int, f *app.Funnel, name string) string {
-		switch {
-		case v != nil:
-			return strconv.Itoa(*v)
-		case f.Suppressed[name] != "":
-			return "<10"
-		}
-		return ""
-	}
-	rateCell := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*v, 'f', 4, 64)
-	}
-	line := func(code, name, outside string, f *app.Funnel) {
-		var why []string
-		for _, k := range slices.Sorted(maps.Keys(f.Suppressed)) {
-			why = append(why, k+"="+f.Suppressed[k])
-		}
-		rows = append(rows, []string{code, name, f.From.String(), f.To.String(), f.AsOf.String(), cell(f.Participants, f, "participants"),
-			cell(f.Completed, f, "completed"), cell(f.Certified, f, "certified"), rateCell(f.CertificationRate),
-			cell(f.CertifiedReleased, f, "certified_released"), cell(f.Placed, f, "placed"), rateCell(f.PlacementRate), outside,
-			strings.Join(why, ";")})
-	}
-	line(fq.Organization, "", "", b.Total)
-	for _, row := range b.Rows {
-		line(row.Key, row.Name, row.Outside, row.Funnel)
-	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="capaian.csv"`)
-	_, err = buf.WriteTo(w)
 	return err
 }

@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -163,4 +168,62 @@ func deref(p *int) any {
 		return nil
 	}
 	return *p
+}
+
+// The report exports as XLSX, PDF and CSV, with its filters and as_of and
+// the definitions on them, under the small-number rules whoever asks: the
+// facility officer's own export withholds counts of 1 to 9 too.
+func TestTheOutcomesReportExports(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	q := "?organization=LP-MARTAPURA&from=2020-01-01&to=" + env.App.Today().String()
+	r := env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/export.xlsx" + q, Client: officer})
+	if r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Fatalf("xlsx: %d %s", r.StatusCode, r.Header.Get("Content-Disposition"))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) < 8 || sheets[0] != "Filter" || !slices.Contains(sheets, "Definisi angka capaian") {
+		t.Fatalf("sheets %v", sheets)
+	}
+	rows, err := f.GetRows("Filter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, row := range rows {
+		if len(row) == 2 && row[0] == "Per tanggal" && row[1] == env.App.Today().String() {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no as_of on the filter sheet: %v", rows)
+	}
+	for _, sh := range sheets {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			for _, c := range row {
+				if n, err := strconv.Atoi(c); err == nil && n > 0 && n < 10 {
+					t.Fatalf("sheet %s shows a count of %d: %v", sh, n, row)
+				}
+			}
+		}
+	}
+	r = env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/export.pdf" + q, Client: officer})
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) ||
+		bytes.Count(r.Body, []byte("/Type /Page\n")) < 5 || !bytes.Contains(r.Body, []byte("/Subtype /Image")) {
+		t.Fatalf("pdf: %d %s, %d pages", r.StatusCode, r.Header.Get("Content-Type"), bytes.Count(r.Body, []byte("/Type /Page\n")))
+	}
+	r = env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes/export.csv" + q, Client: officer})
+	if body := string(r.Body); r.StatusCode != 200 || !strings.Contains(body, "Per tanggal,"+env.App.Today().String()) ||
+		!strings.Contains(body, "T3,") {
+		t.Fatalf("csv: %d %s", r.StatusCode, body)
+	}
 }
