@@ -138,6 +138,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	t.Handle("PUT /api/v1/inmates/{id}/documents", binakerja.ActionInmateWrite, h.releaseDocuments)
 	t.Handle("GET /api/v1/metrics/funnel", binakerja.ActionMetricsView, h.metricsFunnel)
 	t.Handle("GET /api/v1/metrics/survival", binakerja.ActionMetricsView, h.metricsSurvival)
+	t.Handle("GET /api/v1/metrics/effect", binakerja.ActionMetricsView, h.metricsEffect)
 	t.Handle("GET /api/v1/metrics/{id}", binakerja.ActionMetricsView, h.metricShow)
 	t.Handle("GET /api/v1/notifications", binakerja.ActionSelf, h.notificationList)
 	t.Handle("POST /api/v1/notifications/read", binakerja.ActionSelf, h.notificationsRead)

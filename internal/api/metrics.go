@@ -6,6 +6,7 @@ import (
 
 	"binakerja"
 	"binakerja/internal/app"
+	"binakerja/internal/i18n"
 	"binakerja/internal/route"
 )
 
@@ -234,4 +235,74 @@ func PeriodParams(r *http.Request) (from, to, asOf binakerja.Date, err error) {
 		*d = v
 	}
 	return from, to, asOf, bad.Err()
+}
+
+type effectOutcome struct {
+	ID           string            `json:"id"`
+	N            int               `json:"n"`
+	Participants *float64          `json:"participants"`
+	Comparison   *float64          `json:"comparison"`
+	Difference   *float64          `json:"difference"`
+	Low          *float64          `json:"ci_low"`
+	High         *float64          `json:"ci_high"`
+	Significant  bool              `json:"significant"`
+	Suppressed   map[string]string `json:"suppressed,omitempty"`
+}
+
+type effectBalance struct {
+	Covariate    string  `json:"covariate"`
+	Participants float64 `json:"participants"`
+	Before       float64 `json:"pool"`
+	After        float64 `json:"matched"`
+	SMDBefore    float64 `json:"smd_before"`
+	SMDAfter     float64 `json:"smd_after"`
+}
+
+// metricsEffect answers the programme effect P1: participants against a
+// matched comparison group, or why there are not enough to compare.
+func (h *Handler) metricsEffect(w http.ResponseWriter, r *http.Request) error {
+	q := app.MetricQuery{Organization: r.URL.Query().Get("organization")}
+	var err error
+	if q.From, q.To, q.AsOf, err = PeriodParams(r); err != nil {
+		return err
+	}
+	ef, err := h.app.ProgrammeEffect(r.Context(), route.ActorFrom(r.Context()), q)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Organization string          `json:"organization,omitempty"`
+		From         binakerja.Date  `json:"from"`
+		To           binakerja.Date  `json:"to"`
+		AsOf         binakerja.Date  `json:"as_of"`
+		Participants int             `json:"participants"`
+		Pool         int             `json:"pool"`
+		Matched      int             `json:"matched"`
+		MinMatched   int             `json:"min_matched"`
+		Enough       bool            `json:"enough"`
+		Summary      string          `json:"summary"`
+		Covariates   []string        `json:"covariates"`
+		Outcomes     []effectOutcome `json:"outcomes"`
+		Balance      []effectBalance `json:"balance"`
+	}{Organization: ef.Organization, From: ef.From, To: ef.To, AsOf: ef.AsOf, Participants: ef.Participants, Pool: ef.Pool,
+		Matched: ef.Matched, MinMatched: app.MinMatched, Enough: ef.Enough, Summary: EffectSummary(Printer(r), ef),
+		Covariates: app.Covariates, Outcomes: []effectOutcome{}, Balance: []effectBalance{}}
+	for _, o := range ef.Outcomes {
+		out.Outcomes = append(out.Outcomes, effectOutcome{ID: o.ID, N: o.N, Participants: o.Participants, Comparison: o.Comparison,
+			Difference: o.Difference, Low: o.Low, High: o.High, Significant: o.Significant, Suppressed: o.Suppressed})
+	}
+	for _, b := range ef.Balance {
+		out.Balance = append(out.Balance, effectBalance{Covariate: b.Covariate, Participants: b.Participants, Before: b.Before,
+			After: b.After, SMDBefore: b.SMDBefore, SMDAfter: b.SMDAfter})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// EffectSummary says in words what a programme effect shows, or why it
+// shows nothing.
+func EffectSummary(p *i18n.Printer, ef *app.Effect) string {
+	if !ef.Enough {
+		return p.T("effect.not_enough", ef.Participants, ef.Pool, ef.Matched, app.MinMatched)
+	}
+	return p.T("effect.summary", ef.Matched, ef.Participants, ef.Pool)
 }

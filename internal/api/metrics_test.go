@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -347,6 +348,30 @@ func TestDataQualityCountsLateEntries(t *testing.T) {
 		}
 		if got, want := item(), [2]int{was[0] + 1, was[1] + 2}; got != want {
 			t.Fatalf("late releases %v, want %v (before: %v)", got, want, was)
+		}
+	})
+}
+
+// The programme effect answers on both engines as the OpenAPI document
+// says: the demo has too few participants to compare, and says so in
+// words, with no outcome.
+func TestTheProgrammeEffectSaysWhenThereAreTooFew(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) {
+		env := servertest.New(t, dsn)
+		var ef struct {
+			Participants, Pool, Matched int
+			Enough                      bool
+			Summary                     string
+			Outcomes                    []any
+		}
+		r := get(t, env, binakerja.RoleLabourOfficer, "/api/v1/metrics/effect?organization=DISNAKER-OKUT")
+		mustJSON(t, r, &ef)
+		if r.StatusCode != 200 || ef.Enough || len(ef.Outcomes) != 0 || ef.Participants == 0 ||
+			!strings.Contains(ef.Summary, "Belum cukup untuk dibandingkan") || !strings.Contains(ef.Summary, "60") {
+			t.Fatalf("the demo's effect: %d %s", r.StatusCode, r.Body)
+		}
+		if r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/effect?organization=RUTAN-BATURAJA"); r.StatusCode != 404 {
+			t.Fatalf("another facility's effect: %d", r.StatusCode)
 		}
 	})
 }

@@ -27,6 +27,9 @@ func releasedParticipant(t *testing.T, env *servertest.Env, reason string, super
 		if p.Episode.PreviousEpisode != 0 {
 			continue // back in custody, with the hand-over of the earlier release
 		}
+		if env.Int(t, `SELECT count(*) FROM placements WHERE person_id = $1`, p.ID) > 0 {
+			continue // hired before release, with the job waiting
+		}
 		units, err := env.App.TrainedUnits(ctx, cli, p.ID)
 		if err != nil {
 			t.Fatal(err)

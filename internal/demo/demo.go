@@ -80,10 +80,11 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 		}
 	}
 	today := binakerja.DateOf(time.Now().In(wib))
-	if err := seedInmates(ctx, a, ac, today); err != nil {
+	story, err := seedInmates(ctx, a, ac, today)
+	if err != nil {
 		return false, err
 	}
-	if err := seedJobs(ctx, a, ac, today); err != nil {
+	if err := seedJobs(ctx, a, ac, today, story); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -39,7 +39,7 @@ var offences = []binakerja.OffenceGroup{binakerja.OffenceNarcotics, binakerja.Of
 // PKS ending within 90 days, offence groups and consents in the register,
 // open vacancies, and applications at every stage, so that the employer's
 // login has real work.
-func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, story map[int64]bool) error {
 	for code, p := range partners {
 		o, err := a.Partner(ctx, ac, code)
 		if err != nil {
@@ -49,13 +49,15 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 			return fmt.Errorf("demo partner %s: %w", code, err)
 		}
 	}
+	y := today.Time().Year() - 1 // the story's year
 	mou, err := a.CreateAgreement(ctx, ac, app.NewAgreement{Type: binakerja.AgreementMoU,
 		Number:     fmt.Sprintf("W6.PAS.PAS12-PK.01.05/%d/MOU-01", today.AddDate(-1, 0, 0).Time().Year()),
 		Title:      "Rehabilitasi berbasis kerja bagi warga binaan Lapas Martapura",
 		Parties:    []string{"LP-MARTAPURA", "DISNAKER-OKUT", "CV-MEBEL-JATI", "UD-TANI-MAKMUR", "PT-AGRO-OKU"},
-		SignedDate: today.AddDate(-1, -1, -5), ValidFrom: today.AddDate(-1, -1, 0), ValidUntil: today.AddDate(1, -1, 0),
-		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 6}, {Kind: binakerja.CommitHires, Target: 10},
-			{Kind: binakerja.CommitTraining, Target: 30}}})
+		SignedDate: binakerja.NewDate(y-1, time.December, 18), ValidFrom: binakerja.NewDate(y, time.January, 2),
+		ValidUntil: binakerja.NewDate(y+2, time.December, 31),
+		Commitments: []binakerja.Commitment{{Kind: binakerja.CommitInternships, Target: 6}, {Kind: binakerja.CommitHires, Target: 15},
+			{Kind: binakerja.CommitTraining, Target: 60}}})
 	if err != nil {
 		return fmt.Errorf("demo MoU: %w", err)
 	}
@@ -181,7 +183,7 @@ func seedJobs(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Dat
 			withdraw = it.Facts.PersonID
 		}
 	}
-	if err := seedAfterRelease(ctx, a, ac, today); err != nil {
+	if err := seedAfterRelease(ctx, a, ac, today, story); err != nil {
 		return err
 	}
 	if err := seedDocuments(ctx, a, ac); err != nil {
@@ -325,14 +327,15 @@ func seedInternships(ctx context.Context, a *app.App, ac app.Actor, today binake
 // left waiting), most follow-ups past their grace recorded, with work found
 // for many (a placement at a partner or an UMKM from a fortnight after
 // release), a few left overdue today.
-func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, story map[int64]bool) error {
 	hs, err := a.Handovers(ctx, ac, true)
 	if err != nil {
 		return err
 	}
+	waiting := slices.IndexFunc(hs, func(h *binakerja.Handover) bool { return h.Mentor == "DISNAKER-OKUT" })
 	for i, h := range hs {
-		if i == 0 {
-			continue // the one still waiting
+		if i == waiting {
+			continue // the one still waiting, at the labour office
 		}
 		if _, err := a.AcknowledgeHandover(ctx, ac, h.ID); err != nil {
 			return fmt.Errorf("demo hand-over: %w", err)
@@ -366,8 +369,13 @@ func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binak
 		if err != nil {
 			return err
 		}
-		// Those in an employer's pipeline wait for its decision.
-		if n := int(f.PersonID % 10); n < 6 && len(have) == 0 && len(apps) == 0 {
+		// Those in an employer's pipeline wait for its decision; the
+		// story's people find work as the story tells.
+		place := int(f.PersonID%10) < 6
+		if placed, ok := story[f.PersonID]; ok {
+			place = placed
+		}
+		if n := int(f.PersonID % 10); place && len(have) == 0 && len(apps) == 0 {
 			r, err := a.Inmate(ctx, ac, f.PersonID)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
@@ -35,10 +36,11 @@ var programs = []binakerja.Program{
 }
 
 // seedTraining adds the trades, their programmes, and at Lapas Kelas IIB
-// Martapura a past cohort of each (mostly completed) and a running one. It
-// runs after the register is imported and before the releases, as the
-// history happened.
-func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date) error {
+// Martapura the story's three cohorts of the last full year (with the
+// people of the story, see storyRoles) and one running now. It runs after
+// the register is imported and before the releases, as the history
+// happened.
+func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja.Date, story []int64) error {
 	for i := range schemes {
 		s := schemes[i]
 		s.Units = append([]binakerja.Unit(nil), s.Units...)
@@ -52,22 +54,73 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 			return fmt.Errorf("demo programme %s: %w", p.Code, err)
 		}
 	}
-	// Cohorts that ended in the last year, and one running now.
+	y := today.Time().Year() - 1
 	plan := []struct {
-		program         string
-		start, end      binakerja.Date
-		capacity, take  int
-		complete, fails int
+		program    string
+		start, end binakerja.Date
+		capacity   int
 	}{
-		{"PRG-TKK", today.AddDate(-1, -2, 0), today.AddDate(-1, 0, 0), 12, 10, 9, 1},
-		{"PRG-BTH", today.AddDate(0, -10, 0), today.AddDate(0, -8, 0), 12, 10, 10, 0},
-		{"PRG-IPL", today.AddDate(0, -7, 0), today.AddDate(0, -4, 0), 10, 8, 7, 1},
-		{"PRG-TKK", today.AddDate(0, 0, -20), today.AddDate(0, 2, 0), 12, 8, 0, 0},
+		{"PRG-TKK", binakerja.NewDate(y, time.January, 13), binakerja.NewDate(y, time.March, 28), 12},
+		{"PRG-BTH", binakerja.NewDate(y, time.February, 3), binakerja.NewDate(y, time.April, 25), 12},
+		{"PRG-IPL", binakerja.NewDate(y, time.February, 17), binakerja.NewDate(y, time.May, 9), 10},
 	}
+	roles := storyRoles()
 	taken := map[int64]bool{}
-	for _, p := range plan {
+	for n, p := range plan {
 		c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: p.program, Facility: "LP-MARTAPURA",
 			StartDate: p.start, EndDate: p.end, Capacity: p.capacity, CertificationBody: "LSP-KARYA-SUMSEL"})
+		if err != nil {
+			return fmt.Errorf("demo cohort: %w", err)
+		}
+		var completed []*binakerja.Enrollment
+		var certified []bool
+		for i, role := range roles {
+			if role.cohort != n {
+				continue
+			}
+			e, err := a.Enroll(ctx, ac, c.ID, story[i], false)
+			if err != nil {
+				return fmt.Errorf("demo enrolment: %w", err)
+			}
+			if role.complete {
+				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentCompleted, "")
+				completed, certified = append(completed, e), append(certified, role.certified)
+			} else {
+				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentFailed, "kehadiran kurang dari 80%")
+			}
+			if err != nil {
+				return fmt.Errorf("demo completion: %w", err)
+			}
+		}
+		if err := assess(ctx, a, ac, c, completed, certified, p.end.AddDate(0, 0, 14)); err != nil {
+			return err
+		}
+	}
+	// This year's cohorts, ended (kept inside the year, so that the story's
+	// year stays as the story tells it) and one running now, of those with
+	// the least time left who can still finish: many of them have been
+	// released since and looked for work.
+	jan := binakerja.NewDate(today.Time().Year(), time.January, 1)
+	later := func(d binakerja.Date) binakerja.Date {
+		if d.Before(jan) {
+			return jan
+		}
+		return d
+	}
+	recent := []struct {
+		program         string
+		start, end      binakerja.Date
+		take, complete  int
+		fails           int
+		certifiedEveryN int
+	}{
+		{"PRG-BTH", later(today.AddDate(0, -8, 0)).AddDate(0, -2, 0), later(today.AddDate(0, -8, 0)), 10, 10, 0, 4},
+		{"PRG-IPL", later(today.AddDate(0, -4, 0)).AddDate(0, -3, 0), later(today.AddDate(0, -4, 0)), 8, 7, 1, 4},
+		{"PRG-TKK", today.AddDate(0, 0, -20), today.AddDate(0, 2, 0), 8, 0, 0, 0},
+	}
+	for _, p := range recent {
+		c, err := a.CreateCohort(ctx, ac, app.NewCohort{Program: p.program, Facility: "LP-MARTAPURA",
+			StartDate: p.start, EndDate: p.end, Capacity: 12, CertificationBody: "LSP-KARYA-SUMSEL"})
 		if err != nil {
 			return fmt.Errorf("demo cohort: %w", err)
 		}
@@ -76,9 +129,6 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 			return err
 		}
 		if p.complete > 0 {
-			// Past cohorts took those with the least time left who could
-			// still finish, so that many of them have been released since
-			// and looked for work.
 			slices.SortStableFunc(cands, func(x, y app.Candidate) int {
 				if (len(x.Reasons) == 0) != (len(y.Reasons) == 0) {
 					return len(x.Reasons) - len(y.Reasons)
@@ -91,7 +141,7 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 			if len(enrolled) == p.take {
 				break
 			}
-			if len(cand.Reasons) > 0 || taken[cand.Inmate.ID] {
+			if len(cand.Reasons) > 0 || slices.Contains(story, cand.Inmate.ID) || taken[cand.Inmate.ID] {
 				continue
 			}
 			e, err := a.Enroll(ctx, ac, c.ID, cand.Inmate.ID, false)
@@ -101,11 +151,13 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 			taken[cand.Inmate.ID] = true
 			enrolled = append(enrolled, e)
 		}
+		var certified []bool
 		for i, e := range enrolled {
 			var err error
 			switch {
 			case i < p.complete:
 				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentCompleted, "")
+				certified = append(certified, i%p.certifiedEveryN != p.certifiedEveryN-1)
 			case i < p.complete+p.fails:
 				_, err = a.ChangeEnrollment(ctx, ac, e.ID, binakerja.EnrollmentFailed, "kehadiran kurang dari 80%")
 			}
@@ -114,7 +166,11 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 			}
 		}
 		if p.complete > 0 {
-			if err := assess(ctx, a, ac, c, enrolled[:p.complete], p.end.AddDate(0, 0, 14)); err != nil {
+			on := p.end.AddDate(0, 0, 14)
+			if on.After(today) {
+				on = today
+			}
+			if err := assess(ctx, a, ac, c, enrolled[:p.complete], certified, on); err != nil {
 				return err
 			}
 		}
@@ -123,8 +179,9 @@ func seedTraining(ctx context.Context, a *app.App, ac app.Actor, today binakerja
 }
 
 // assess holds the certification body's assessment of a finished cohort:
-// about three in four who completed are found competent in every unit.
-func assess(ctx context.Context, a *app.App, ac app.Actor, c *binakerja.Cohort, completed []*binakerja.Enrollment, date binakerja.Date) error {
+// those marked certified are found competent in every unit, the others not
+// in the last.
+func assess(ctx context.Context, a *app.App, ac app.Actor, c *binakerja.Cohort, completed []*binakerja.Enrollment, certified []bool, date binakerja.Date) error {
 	as, err := a.CreateAssessment(ctx, ac, app.NewAssessment{CohortID: c.ID, CertificationBody: "LSP-KARYA-SUMSEL",
 		AssessorName: "Dewi Kartika", AssessorNumber: "MET.000.004217.2019", SiteType: "SEWAKTU", Date: date})
 	if err != nil {
@@ -138,7 +195,7 @@ func assess(ctx context.Context, a *app.App, ac app.Actor, c *binakerja.Cohort, 
 		var units []app.UnitInput
 		for j, u := range s.Units {
 			r := binakerja.Competent
-			if i%4 == 3 && j == len(s.Units)-1 {
+			if !certified[i] && j == len(s.Units)-1 {
 				r = binakerja.NotCompetent
 			}
 			units = append(units, app.UnitInput{Code: u.Code, Result: r})

@@ -275,6 +275,12 @@ type ReleaseEpisode struct {
 	Previous    int64
 	InScope     bool      // released from a facility in scope
 	Recorded    time.Time // when the release was recorded (zero while open)
+	// What the programme effect (P1) matches on.
+	Offence                       string
+	SentenceYears, SentenceMonths int
+	SentenceDays                  int
+	Sex, Education, Region        string // the person's
+	BirthDate                     binakerja.Date
 }
 
 // ReleasePlacement is a placement of a person released in scope.
@@ -337,13 +343,15 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	var out ReleaseFacts
 	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known+` THEN e.release_date END,
 		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`),
-		CASE WHEN `+known+` THEN `+releaseRecorded("e")+` END
-		FROM custody_episodes e WHERE e.person_id IN (`+people+`)`+rb.before("e.created_at"), args, func(scan func(...any) error) error {
+		CASE WHEN `+known+` THEN `+releaseRecorded("e")+` END, e.offence_group, e.sentence_years, e.sentence_months,
+		e.sentence_days, p.sex, p.education, coalesce(f.region_code, ''), p.birth_date
+		FROM custody_episodes e JOIN persons p ON p.id = e.person_id JOIN organizations f ON f.id = e.facility_id WHERE e.person_id IN (`+people+`)`+rb.before("e.created_at"), args, func(scan func(...any) error) error {
 		var e ReleaseEpisode
 		var reason, readmission string
 		var recorded stamp
 		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope,
-			&recorded); err != nil {
+			&recorded, &e.Offence, &e.SentenceYears, &e.SentenceMonths, &e.SentenceDays, &e.Sex, &e.Education, &e.Region,
+			&e.BirthDate); err != nil {
 			return err
 		}
 		e.Reason, e.Readmission, e.Recorded = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission), time.Time(recorded)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"binakerja"
@@ -102,6 +103,22 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 type homeData struct {
 	Cards    []homeCard
 	Employer *employerHomeData // the employer's portal, for its people
+	Figures  []homeFigures     // the headline figures of each organisation the user may see them for
+}
+
+// homeFigures are an organisation's two headline figures for the last
+// full year, under the rules the user's role sees them by.
+type homeFigures struct {
+	Org, Name string
+	Funnel    *app.Funnel
+}
+
+// URL is the organisation's outcomes page.
+func (f homeFigures) URL() string {
+	if f.Org == "" {
+		return "/outcomes"
+	}
+	return "/outcomes?organization=" + url.QueryEscape(f.Org)
 }
 
 type homeCard struct {
@@ -140,6 +157,23 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if d.Employer, err = h.employerHome(r); err != nil {
 		return err
+	}
+	ac := route.ActorFrom(r.Context())
+	seen := map[string]bool{}
+	for _, g := range u.Grants {
+		if !binakerja.Allows(g.Role, binakerja.ActionMetricsView) || seen[g.Org] || len(d.Figures) == 3 {
+			continue
+		}
+		seen[g.Org] = true
+		f, err := h.app.MetricsFunnel(r.Context(), ac, app.FunnelQuery{Organization: g.Org})
+		if err != nil {
+			return err
+		}
+		name := g.OrgName
+		if g.Org == "" {
+			name = p.T("outcomes.nation")
+		}
+		d.Figures = append(d.Figures, homeFigures{Org: g.Org, Name: name, Funnel: f})
 	}
 	p.Data = d
 	return h.render(w, http.StatusOK, "home", p)

@@ -30,6 +30,8 @@ type outcomesData struct {
 	Metrics    []*app.Metric             // the catalogue's figures for the period
 	Trends     []app.Trend               // by quarter, over three years
 	Quality    []app.QualityItem         // the data-quality panel
+	Effect     *app.Effect               // the programme effect P1
+	EffectText string                    // what it shows, in words
 	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org        string
 	OrgName    string
@@ -224,6 +226,10 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 	if d.Trends, err = h.app.MetricTrends(r.Context(), ac, mq); err != nil {
 		return d, err
 	}
+	if d.Effect, err = h.app.ProgrammeEffect(r.Context(), ac, mq); err != nil {
+		return d, err
+	}
+	d.EffectText = api.EffectSummary(api.Printer(r), d.Effect)
 	d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf, Export: export}, app.SurvivalKinds)
 	return d, err
@@ -240,6 +246,14 @@ func (d outcomesData) NotMature() []*app.Metric {
 	return out
 }
 
+// Points shows a difference of shares in percentage points, signed.
+func (outcomesData) Points(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v*100, 'f', 1, 64)
+}
+
 // Interval shows a 95 % interval as percentages.
 func (outcomesData) Interval(low, high *float64) string {
 	if low == nil || high == nil {
@@ -254,7 +268,7 @@ func (h *Handler) definitions(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, http.StatusOK, "definitions", h.newPage(w, r, "definitions.title", struct {
 		IDs    []string
 		Stages []string
-	}{app.MetricIDs, []string{"participants", "completed", "certified", "certified_released", "placed"}}))
+	}{append(slices.Clone(app.MetricIDs), "P1"), []string{"participants", "completed", "certified", "certified_released", "placed"}}))
 }
 
 // survivalStyle tells the training statuses apart in a chart (and the

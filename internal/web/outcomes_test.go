@@ -227,3 +227,38 @@ func TestTheOutcomesReportExports(t *testing.T) {
 		t.Fatalf("csv: %d %s", r.StatusCode, body)
 	}
 }
+
+// The demo tells the seed's story: the labour office's figures for the last
+// full year, computed from the demo's records, read about 72 % certified
+// and about 58 % of them in work after release, on its home page and its
+// outcomes page; every role that may see figures finds them at home.
+func TestTheDemoTellsTheSeedsStory(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	f, err := env.App.MetricsFunnel(t.Context(), app.CLIActor("t"), app.FunnelQuery{Organization: "DISNAKER-OKUT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y := env.App.Today().Time().Year() - 1; f.From != binakerja.NewDate(y, 1, 1) || f.To != binakerja.NewDate(y, 12, 31) {
+		t.Fatalf("the default period %s – %s", f.From, f.To)
+	}
+	if c, p := *f.CertificationRate, *f.PlacementRate; c < 0.70 || c > 0.74 || p < 0.55 || p > 0.61 {
+		t.Fatalf("the story reads %.1f %% certified, %.1f %% placed", c*100, p*100)
+	}
+	want := fmt.Sprintf("%.1f %%", *f.CertificationRate*100)
+	for _, role := range []binakerja.Role{binakerja.RoleLabourOfficer, binakerja.RoleFacilityOfficer, binakerja.RoleAnalyst, binakerja.RoleAdmin} {
+		c := env.Login(t, servertest.Email(role))
+		home := string(env.Do(t, servertest.Request{Method: "GET", Path: "/", Client: c}).Body)
+		if !strings.Contains(home, `data-testid="home-figures"`) || !strings.Contains(home, `data-testid="home-placement-rate"`) {
+			t.Fatalf("%s: no figures at home", role)
+		}
+		if role == binakerja.RoleLabourOfficer && !strings.Contains(home, want) {
+			t.Fatalf("the labour office's home does not read %s", want)
+		}
+	}
+	for _, role := range []binakerja.Role{binakerja.RoleAssessor, binakerja.RoleEmployer, binakerja.RoleProbationOfficer} {
+		home := string(env.Do(t, servertest.Request{Method: "GET", Path: "/", Client: env.Login(t, servertest.Email(role))}).Body)
+		if strings.Contains(home, `data-testid="home-figures"`) {
+			t.Fatalf("%s sees outcome figures", role)
+		}
+	}
+}

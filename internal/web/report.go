@@ -113,7 +113,8 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		if len(b.Rows) == 0 {
 			continue
 		}
-		s := reportSection{Title: p.T("outcomes.by_" + b.By), Head: []string{p.T("outcomes.group." + b.By), p.T("outcomes.stage.participants"),
+		title := "outcomes.by_" + b.By
+		s := reportSection{Title: p.T(title), Head: []string{p.T("outcomes.group." + b.By), p.T("outcomes.stage.participants"),
 			p.T("outcomes.stage.completed"), p.T("outcomes.stage.certified"), p.T("outcomes.rate"), p.T("outcomes.stage.placed"),
 			p.T("report.outside"), p.T("report.withheld")}}
 		if b.By == "facility" {
@@ -173,6 +174,29 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		}
 		out = append(out, s)
 	}
+	if ef := d.Effect; ef != nil {
+		s := reportSection{Title: p.T("effect.title"), Note: p.T("effect.lead") + " " + d.EffectText,
+			Head: []string{p.T("effect.outcome"), p.T("effect.n"), p.T("effect.participants"), p.T("effect.comparison"),
+				p.T("effect.difference"), p.T("report.ci_low"), p.T("report.ci_high"), p.T("effect.significant")}}
+		for _, o := range ef.Outcomes {
+			sig := p.T("effect.inconclusive")
+			if o.Significant {
+				sig = p.T("effect.significant")
+			}
+			s.Rows = append(s.Rows, []any{p.T("effect.outcome." + o.ID), o.N, share(o.Participants), share(o.Comparison),
+				share(o.Difference), share(o.Low), share(o.High), sig})
+		}
+		out = append(out, s)
+		if ef.Enough {
+			b := reportSection{Title: p.T("effect.balance"), Note: p.T("effect.balance.lead"), Head: []string{p.T("effect.covariate"),
+				p.T("effect.participants"), p.T("effect.pool"), p.T("effect.matched"), p.T("effect.smd_before"), p.T("effect.smd_after")}}
+			for _, x := range ef.Balance {
+				b.Rows = append(b.Rows, []any{p.T("effect.cov." + x.Covariate), fmt.Sprintf("%.2f", x.Participants),
+					fmt.Sprintf("%.2f", x.Before), fmt.Sprintf("%.2f", x.After), fmt.Sprintf("%.2f", x.SMDBefore), fmt.Sprintf("%.2f", x.SMDAfter)})
+			}
+			out = append(out, b)
+		}
+	}
 	q := reportSection{Title: p.T("outcomes.quality"), Note: p.T("outcomes.quality.lead"), Head: []string{p.T("outcomes.quality.measure"),
 		p.T("outcomes.quality.count"), p.T("outcomes.quality.of"), p.T("outcomes.quality.share"), p.T("report.withheld")}}
 	for _, it := range d.Quality {
@@ -185,7 +209,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 	for _, st := range d.Stages() {
 		defs.Rows = append(defs.Rows, []any{"", p.T("outcomes.stage." + st.Key), p.T("outcomes.def." + st.Key), ""})
 	}
-	for _, id := range app.MetricIDs {
+	for _, id := range append(slices.Clone(app.MetricIDs), "P1") {
 		defs.Rows = append(defs.Rows, []any{id, p.T("metric." + id), p.T("metric." + id + ".definition"), p.T("metric." + id + ".maturity")})
 	}
 	return append(out, defs)
