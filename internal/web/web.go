@@ -249,7 +249,7 @@ func (h *Handler) parseTemplates() error {
 			}
 			return *p
 		},
-		"pct": outcomesData{}.Percent,
+		"pct":       outcomesData{}.Percent,
 		"contracts": func() []string { return stringsOf(binakerja.ContractTypes) },
 		"vstatuses": func() []string { return stringsOf(binakerja.VacancyStatuses) },
 		"readiness": func() []string {
