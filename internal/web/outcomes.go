@@ -24,20 +24,22 @@ import (
 )
 
 type outcomesData struct {
-	Funnel     *app.Funnel
-	Survival   []*app.Survival           // time to first work, and to re-admission
-	Breakdowns []*app.Breakdown          // by facility (for an office above facilities), programme, sex and age band
-	Metrics    []*app.Metric             // the catalogue's figures for the period
-	Trends     []app.Trend               // by quarter, over three years
-	Quality    []app.QualityItem         // the data-quality panel
-	Effect     *app.Effect               // the programme effect P1
-	EffectText string                    // what it shows, in words
-	Choices    []*binakerja.Organization // the organisations whose figures the user may ask for
-	Org        string
-	OrgName    string
-	From       string
-	To         string
-	AsOf       string
+	Funnel      *app.Funnel
+	Survival    []*app.Survival           // time to first work, and to re-admission
+	Breakdowns  []*app.Breakdown          // by facility (for an office above facilities), programme, sex and age band
+	Metrics     []*app.Metric             // the catalogue's figures for the period
+	Trends      []app.Trend               // by quarter, over three years
+	Quality     []app.QualityItem         // the data-quality panel
+	Effect      *app.Effect               // the programme effect P1
+	Commitments []app.CommitmentRow       // the agreement-commitments report
+	Agreements  bool                      // the user may open the agreements
+	EffectText  string                    // what it shows, in words
+	Choices     []*binakerja.Organization // the organisations whose figures the user may ask for
+	Org         string
+	OrgName     string
+	From        string
+	To          string
+	AsOf        string
 }
 
 // Stage is one bar of the funnel as the page draws it.
@@ -229,6 +231,10 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 	if d.Effect, err = h.app.ProgrammeEffect(r.Context(), ac, mq); err != nil {
 		return d, err
 	}
+	if d.Commitments, err = h.app.CommitmentsReport(r.Context(), ac, mq); err != nil {
+		return d, err
+	}
+	d.Agreements = ac.User.Can(binakerja.ActionAgreementView, "")
 	d.EffectText = api.EffectSummary(api.Printer(r), d.Effect)
 	d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf, Export: export}, app.SurvivalKinds)

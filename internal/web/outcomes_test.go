@@ -208,9 +208,17 @@ func TestTheOutcomesReportExports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The commitments' targets, and what was due by now, are the
+		// agreements' own terms, not counts of people.
+		terms := map[int]bool{}
+		for i, row := range rows {
+			if sh == "Komitmen perjanjian" && i > 0 && len(row) > 3 && row[2] == "Target" {
+				terms[2], terms[3] = true, true
+			}
+		}
 		for _, row := range rows {
-			for _, c := range row {
-				if n, err := strconv.Atoi(c); err == nil && n > 0 && n < 10 {
+			for j, c := range row {
+				if n, err := strconv.Atoi(c); err == nil && n > 0 && n < 10 && !terms[j] {
 					t.Fatalf("sheet %s shows a count of %d: %v", sh, n, row)
 				}
 			}
@@ -260,5 +268,34 @@ func TestTheDemoTellsTheSeedsStory(t *testing.T) {
 		if strings.Contains(home, `data-testid="home-figures"`) {
 			t.Fatalf("%s sees outcome figures", role)
 		}
+	}
+}
+
+// The agreement-commitments report lists the demo's MoU and PKS
+// commitments with what was due by today at an even pace, and the
+// facility officer reaches each agreement from it.
+func TestTheCommitmentsReport(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	today := env.App.Today()
+	rows, err := env.App.CommitmentsReport(t.Context(), app.CLIActor("t"), app.MetricQuery{Organization: "LP-MARTAPURA", From: today.AddDate(-1, 0, 0), To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 4 {
+		t.Fatalf("%d commitments", len(rows))
+	}
+	for _, r := range rows {
+		from, until := r.Agreement.ValidFrom, r.Agreement.ValidUntil
+		share := float64(from.DaysUntil(today)) / float64(from.DaysUntil(until))
+		if want := int(float64(r.Commitment.Target)*min(share, 1) + 0.5); r.Expected != want || r.OnTrack != (r.Commitment.Actual >= want) {
+			t.Errorf("%s %s: due %d (on track %v), want %d of %d by a share of %.2f", r.Agreement.Number, r.Commitment.Kind,
+				r.Expected, r.OnTrack, want, r.Commitment.Target, share)
+		}
+	}
+	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
+	page := string(env.Do(t, servertest.Request{Method: "GET", Path: fmt.Sprintf("/outcomes?from=%s&to=%s", today.AddDate(-1, 0, 0), today),
+		Client: officer}).Body)
+	if !strings.Contains(page, `data-testid="commitment-rows"`) || !strings.Contains(page, fmt.Sprintf(`href="/agreements/%d"`, rows[0].Agreement.ID)) {
+		t.Fatal("the commitments are not on the page, with their agreements")
 	}
 }

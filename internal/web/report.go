@@ -174,6 +174,22 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		}
 		out = append(out, s)
 	}
+	com := reportSection{Title: p.T("outcomes.commitments"), Note: p.T("outcomes.commitments.lead", p.Day(f.AsOf)),
+		Head: []string{p.T("outcomes.commitments.agreement"), p.T("outcomes.commitments.kind"), p.T("outcomes.commitments.target"),
+			p.T("outcomes.commitments.expected"), p.T("outcomes.commitments.actual"), p.T("outcomes.commitments.status")}}
+	for _, c := range d.Commitments {
+		status := p.T("outcomes.commitments.on_track")
+		if !c.OnTrack {
+			status = p.T("outcomes.commitments.behind")
+		}
+		var actual any = c.Commitment.Actual
+		if c.Withheld {
+			actual = "<10"
+		}
+		com.Rows = append(com.Rows, []any{c.Agreement.Number + " · " + c.Agreement.Title, p.T("commitment." + string(c.Commitment.Kind)),
+			strconv.Itoa(c.Commitment.Target), strconv.Itoa(c.Expected), actual, status})
+	}
+	out = append(out, com)
 	if ef := d.Effect; ef != nil {
 		s := reportSection{Title: p.T("effect.title"), Note: p.T("effect.lead") + " " + d.EffectText,
 			Head: []string{p.T("effect.outcome"), p.T("effect.n"), p.T("effect.participants"), p.T("effect.comparison"),
