@@ -33,7 +33,7 @@ func TestTheFunnelCountsTheDemoWorld(t *testing.T) {
 	pgtest.Engines(t, func(t *testing.T, dsn string) {
 		env := servertest.New(t, dsn)
 		today := binakerja.DateOf(env.Clock.Now())
-		q := fmt.Sprintf("from=2000-01-01&to=%s", today)
+		q := fmt.Sprintf("from=2020-01-01&to=%s", today)
 		var fac, region, office funnelBody
 		mustJSON(t, get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/funnel?organization=LP-MARTAPURA&"+q), &fac)
 		mustJSON(t, get(t, env, binakerja.RoleAdmin, "/api/v1/metrics/funnel?organization=KANWIL-SUMSEL&"+q), &region)
@@ -196,9 +196,10 @@ func TestEveryCatalogueFigureAnswers(t *testing.T) {
 			}
 		}
 		for path, field := range map[string]string{
-			"/api/v1/metrics/R1?organization=LP-MARTAPURA&years=4": "years",
-			"/api/v1/metrics/E2?organization=LP-MARTAPURA&years=2": "years",
-			"/api/v1/metrics/E2?organization=LP-MARTAPURA&to=x":    "to",
+			"/api/v1/metrics/R1?organization=LP-MARTAPURA&years=4":                       "years",
+			"/api/v1/metrics/E2?organization=LP-MARTAPURA&years=2":                       "years",
+			"/api/v1/metrics/E2?organization=LP-MARTAPURA&to=x":                          "to",
+			"/api/v1/metrics/E2?organization=LP-MARTAPURA&from=2010-01-01&to=2020-06-30": "to",
 		} {
 			r := get(t, env, binakerja.RoleFacilityOfficer, path)
 			if r.StatusCode != 422 || decodeError(t, r).Error.Fields[0].Field != field {
@@ -276,7 +277,7 @@ func TestAFigureAsOfAPastDayStaysAsItWas(t *testing.T) {
 	pgtest.Engines(t, func(t *testing.T, dsn string) {
 		env := servertest.New(t, dsn)
 		day := binakerja.DateOf(env.Clock.Now().In(time.FixedZone("WIB", 7*3600)))
-		paths := []string{fmt.Sprintf("/api/v1/metrics/funnel?organization=LP-MARTAPURA&from=2000-01-01&to=%s", day),
+		paths := []string{fmt.Sprintf("/api/v1/metrics/funnel?organization=LP-MARTAPURA&from=2020-01-01&to=%s", day),
 			fmt.Sprintf("/api/v1/metrics/survival?organization=LP-MARTAPURA&kind=employment&from=2020-01-01&to=%s", day)}
 		for _, id := range app.MetricIDs {
 			paths = append(paths, fmt.Sprintf("/api/v1/metrics/%s?organization=LP-MARTAPURA&from=2020-01-01&to=%s", id, day))

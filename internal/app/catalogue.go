@@ -206,6 +206,8 @@ func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, 
 	}
 	if !q.From.IsZero() && q.To.Before(q.From) {
 		p.Add("to", "metrics.to_before_from")
+	} else if !q.From.IsZero() && q.To.After(q.From.AddDate(10, 0, 0)) {
+		p.Add("to", "metrics.period_too_long")
 	}
 	if q.AsOf.After(today) {
 		p.Add("as_of", "metrics.as_of_future")

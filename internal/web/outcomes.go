@@ -37,6 +37,7 @@ type outcomesData struct {
 	Choices     []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org         string
 	OrgName     string
+	Nation      bool // the user may see the nation's figures, and every organisation's
 	From        string
 	To          string
 	AsOf        string
@@ -101,6 +102,11 @@ func (d outcomesData) ChartURL(s *app.Survival) string {
 // DrillURL is the page of one of the organisations the user may choose,
 // for the same period; empty for another.
 func (d outcomesData) DrillURL(code string) string {
+	if d.Nation && code != d.Org {
+		q := d.Query()
+		q.Set("organization", code)
+		return "/outcomes?" + q.Encode()
+	}
 	for _, o := range d.Choices {
 		if o.Code == code && code != d.Org {
 			q := d.Query()
@@ -166,6 +172,19 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 	q := r.URL.Query()
 	d := &outcomesData{Org: q.Get("organization"), From: q.Get("from"), To: q.Get("to"), AsOf: q.Get("as_of")}
 	seen := map[string]bool{}
+	if _, all := ac.User.Scope(binakerja.ActionMetricsView); all {
+		// The nation, and its regions to choose from; their facilities are
+		// reached from the rows.
+		d.Nation = true
+		regions, _, err := h.app.Organizations(r.Context(), ac, store.OrgFilter{Kind: binakerja.OrgRegionalOffice, Page: store.Page{Limit: store.MaxLimit}})
+		if err != nil {
+			return d, err
+		}
+		for _, o := range regions {
+			seen[o.Code] = true
+			d.Choices = append(d.Choices, o)
+		}
+	}
 	for _, g := range ac.User.Grants {
 		if !binakerja.Allows(g.Role, binakerja.ActionMetricsView) || g.Org == "" || seen[g.Org] {
 			continue
@@ -188,7 +207,7 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 			}
 		}
 	}
-	if d.Org == "" && len(d.Choices) > 0 {
+	if d.Org == "" && len(d.Choices) > 0 && !d.Nation {
 		d.Org = d.Choices[0].Code
 	}
 	for _, o := range d.Choices {

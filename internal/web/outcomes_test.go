@@ -22,11 +22,11 @@ import (
 func TestTheOutcomesPageShowsTheFunnelToEachRole(t *testing.T) {
 	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
 	today := env.App.Today()
-	path := fmt.Sprintf("/outcomes?from=2000-01-01&to=%s", today)
+	path := fmt.Sprintf("/outcomes?from=2020-01-01&to=%s", today)
 	officer := env.Login(t, servertest.Email(binakerja.RoleFacilityOfficer))
 	page := string(env.Do(t, servertest.Request{Method: "GET", Path: path, Client: officer}).Body)
 	f, err := env.App.MetricsFunnel(t.Context(), app.CLIActor("t"), app.FunnelQuery{Organization: "LP-MARTAPURA",
-		From: binakerja.NewDate(2000, 1, 1), To: today})
+		From: binakerja.NewDate(2020, 1, 1), To: today})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +112,14 @@ func TestTheOutcomesPageListsTheCatalogueAndDrillsDown(t *testing.T) {
 	r := env.Do(t, servertest.Request{Method: "GET", Path: strings.ReplaceAll(link[1], "&amp;", "&"), Client: analyst})
 	if r.StatusCode != 200 || !strings.Contains(string(r.Body), `<option value="LP-MARTAPURA" selected>`) {
 		t.Fatalf("drilling into the facility: %d", r.StatusCode)
+	}
+	// The nation, for a system-wide admin: its regions to choose from, and
+	// its facilities reached from its rows.
+	admin := env.Login(t, servertest.Email(binakerja.RoleAdmin))
+	page = string(env.Do(t, servertest.Request{Method: "GET", Path: "/outcomes", Client: admin}).Body)
+	if !strings.Contains(page, `<option value="" selected>Nasional</option>`) || !strings.Contains(page, `<option value="KANWIL-SUMSEL">`) ||
+		!regexp.MustCompile(`href="/outcomes\?[^"]*organization=LP-MARTAPURA`).MatchString(page) {
+		t.Fatal("the nation's dashboard: no nation, no region to choose, or no facility to drill into")
 	}
 }
 
