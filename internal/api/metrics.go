@@ -157,6 +157,7 @@ type survivalPoint struct {
 	Events   *int    `json:"events,omitempty"`
 	Censored *int    `json:"censored,omitempty"`
 	Estimate float64 `json:"estimate"`
+	Beyond   bool    `json:"beyond,omitempty"`
 }
 
 type survivalGroup struct {
@@ -180,7 +181,7 @@ func count(n int) *int {
 func survivalPoints(ps []app.SurvivalPoint, table bool) []survivalPoint {
 	out := []survivalPoint{}
 	for _, p := range ps {
-		x := survivalPoint{Day: p.Day, AtRisk: count(p.AtRisk), Estimate: p.Estimate}
+		x := survivalPoint{Day: p.Day, AtRisk: count(p.AtRisk), Estimate: p.Estimate, Beyond: p.Beyond}
 		if !table {
 			x.Events, x.Censored = count(p.Events), count(p.Censored)
 		}
@@ -275,17 +276,17 @@ func (h *Handler) metricsEffect(w http.ResponseWriter, r *http.Request) error {
 		From         binakerja.Date  `json:"from"`
 		To           binakerja.Date  `json:"to"`
 		AsOf         binakerja.Date  `json:"as_of"`
-		Participants int             `json:"participants"`
-		Pool         int             `json:"pool"`
-		Matched      int             `json:"matched"`
+		Participants *int            `json:"participants"`
+		Pool         *int            `json:"pool"`
+		Matched      *int            `json:"matched"`
 		MinMatched   int             `json:"min_matched"`
 		Enough       bool            `json:"enough"`
 		Summary      string          `json:"summary"`
 		Covariates   []string        `json:"covariates"`
 		Outcomes     []effectOutcome `json:"outcomes"`
 		Balance      []effectBalance `json:"balance"`
-	}{Organization: ef.Organization, From: ef.From, To: ef.To, AsOf: ef.AsOf, Participants: ef.Participants, Pool: ef.Pool,
-		Matched: ef.Matched, MinMatched: app.MinMatched, Enough: ef.Enough, Summary: EffectSummary(Printer(r), ef),
+	}{Organization: ef.Organization, From: ef.From, To: ef.To, AsOf: ef.AsOf, Participants: count(ef.Participants), Pool: count(ef.Pool),
+		Matched: count(ef.Matched), MinMatched: app.MinMatched, Enough: ef.Enough, Summary: EffectSummary(Printer(r), ef),
 		Covariates: app.Covariates, Outcomes: []effectOutcome{}, Balance: []effectBalance{}}
 	for _, o := range ef.Outcomes {
 		out.Outcomes = append(out.Outcomes, effectOutcome{ID: o.ID, N: o.N, Participants: o.Participants, Comparison: o.Comparison,
@@ -301,8 +302,14 @@ func (h *Handler) metricsEffect(w http.ResponseWriter, r *http.Request) error {
 // EffectSummary says in words what a programme effect shows, or why it
 // shows nothing.
 func EffectSummary(p *i18n.Printer, ef *app.Effect) string {
-	if !ef.Enough {
-		return p.T("effect.not_enough", ef.Participants, ef.Pool, ef.Matched, app.MinMatched)
+	n := func(v int) string {
+		if v < 0 {
+			return "<10"
+		}
+		return p.Number(int64(v))
 	}
-	return p.T("effect.summary", ef.Matched, ef.Participants, ef.Pool)
+	if !ef.Enough {
+		return p.T("effect.not_enough", n(ef.Participants), n(ef.Pool), n(ef.Matched), app.MinMatched)
+	}
+	return p.T("effect.summary", n(ef.Matched), n(ef.Participants), n(ef.Pool))
 }

@@ -206,6 +206,11 @@ func TestEveryCatalogueFigureAnswers(t *testing.T) {
 				t.Fatalf("%s: %d %s", path, r.StatusCode, r.Body)
 			}
 		}
+		// An employer within the labour office's reach has no figures of its own.
+		if r := get(t, env, binakerja.RoleLabourOfficer, "/api/v1/metrics/E2?organization=CV-MEBEL-JATI"); r.StatusCode != 422 ||
+			decodeError(t, r).Error.Fields[0].Field != "organization" {
+			t.Fatalf("an employer's figures: %d %s", r.StatusCode, r.Body)
+		}
 		if r := get(t, env, binakerja.RoleFacilityOfficer, "/api/v1/metrics/X9?organization=LP-MARTAPURA"); r.StatusCode != 404 {
 			t.Fatalf("an unknown figure: %d", r.StatusCode)
 		}

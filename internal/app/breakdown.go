@@ -204,19 +204,29 @@ func (b *Breakdown) suppress(wide, totalWide bool) {
 		{"placed", func(f *Funnel) **int { return &f.Placed }},
 	}
 	for _, c := range columns {
-		withheld, next := 0, -1
-		for i := range b.Rows {
-			v := *c.get(b.Rows[i].Funnel)
-			switch {
-			case v == nil:
-				withheld++
-			case *v > 0 && (next < 0 || *v < **c.get(b.Rows[next].Funnel)):
-				next = i
-			}
+		total := *c.get(b.Total)
+		if total == nil {
+			continue // no total shown: nothing to take the withheld from
 		}
-		// A total is shown: one withheld cell would be the total less the
-		// others.
-		if withheld == 1 && next >= 0 && *c.get(b.Total) != nil {
+		for {
+			small, secondary, shown, next := 0, 0, 0, -1
+			for i := range b.Rows {
+				v := *c.get(b.Rows[i].Funnel)
+				switch {
+				case v == nil && b.Rows[i].Suppressed[c.name] == "SUPPRESSED_SMALL_COUNT":
+					small++
+				case v == nil:
+					secondary++
+				default:
+					shown += *v
+					if *v > 0 && (next < 0 || *v < **c.get(b.Rows[next].Funnel)) {
+						next = i
+					}
+				}
+			}
+			if next < 0 || !pinned(*total-shown, small, secondary) {
+				break
+			}
 			f := b.Rows[next].Funnel
 			*c.get(f) = nil
 			f.Suppressed[c.name] = "SUPPRESSED_SECONDARY"
@@ -236,4 +246,54 @@ func (b *Breakdown) suppress(wide, totalWide bool) {
 			}
 		}
 	}
+}
+
+// pinned reports whether any of a line's withheld cells could be told from
+// the sum s of them all (the total shown less the cells shown): small
+// ones, written "<10", lie in 1 to 9; those withheld beside them lie from
+// 10 up (a count under 10 would be small). A cell is told when its range,
+// given the others', narrows to one value.
+func pinned(s, small, secondary int) bool {
+	if small+secondary == 0 {
+		return false
+	}
+	if small+secondary == 1 {
+		return true
+	}
+	const unbounded = 1 << 30
+	// The most the others can take, and the least.
+	othersMax := func(isSmall bool) int {
+		k, ks := small, secondary
+		if isSmall {
+			k--
+		} else {
+			ks--
+		}
+		if ks > 0 {
+			return unbounded
+		}
+		return 9 * k
+	}
+	othersMin := func(isSmall bool) int {
+		if isSmall {
+			return (small - 1) + 10*secondary
+		}
+		return small + 10*(secondary-1)
+	}
+	for _, isSmall := range []bool{true, false} {
+		if isSmall && small == 0 || !isSmall && secondary == 0 {
+			continue
+		}
+		lo, hi := 10, s-othersMin(isSmall)
+		if isSmall {
+			lo, hi = 1, min(9, hi)
+		}
+		if m := othersMax(isSmall); m < unbounded {
+			lo = max(lo, s-m)
+		}
+		if lo == hi {
+			return true
+		}
+	}
+	return false
 }

@@ -232,6 +232,11 @@ func (a *App) metricScope(ctx context.Context, ac Actor, q *MetricQuery) (role, 
 		if org, err = a.db.Organization(ctx, q.Organization); err != nil || !a.canSee(ac, binakerja.ActionMetricsView, org.Path) {
 			return "", "", nil, binakerja.Errorf(binakerja.NotFound, "error.not_found")
 		}
+		if org.Kind == binakerja.OrgEmployer || org.Kind == binakerja.OrgCertificationBody {
+			// Figures count cohorts and releases: an employer or a
+			// certification body has neither.
+			return "", "", nil, binakerja.FieldInvalid("organization", "metrics.organization_kind")
+		}
 		return role, org.Path, org, nil
 	}
 	if _, all := a.scope(ac, binakerja.ActionMetricsView); !all {

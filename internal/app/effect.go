@@ -437,9 +437,15 @@ func smd(a, b []float64) float64 {
 
 func ptrf(v float64) *float64 { return &v }
 
-// suppress withholds, from an analyst and from exports, the shares of an
-// outcome counted on 1 to 9 people in either group, with its difference.
+// suppress withholds, from an analyst and from exports, the counts of 1
+// to 9 (as −1), and the shares of an outcome counted on 1 to 9 people in
+// either group, with its difference.
 func (ef *Effect) suppress() {
+	for _, n := range []*int{&ef.Participants, &ef.Pool, &ef.Matched} {
+		if *n > 0 && *n < smallCount {
+			*n = -1
+		}
+	}
 	for i := range ef.Outcomes {
 		o := &ef.Outcomes[i]
 		for _, n := range []*int{o.ParticipantCount, o.CompareN} {

@@ -257,6 +257,12 @@ func TestSurvivalByHand(t *testing.T) {
 			t.Errorf("at risk on day %d: %d, want %d", p.Day, p.AtRisk, n)
 		}
 	}
+	// Past day 200 the curve has stopped: no estimate is known there.
+	for _, p := range g.AtRisk {
+		if p.Beyond != (p.Day > 200) {
+			t.Errorf("day %d beyond the curve: %v", p.Day, p.Beyond)
+		}
+	}
 	// Time to first work: the same people, five placed on day 30; those
 	// back in custody before any work leave the risk set then.
 	for i := int64(11); i <= 15; i++ {
@@ -436,13 +442,14 @@ func TestCurveAndHazardFigures(t *testing.T) {
 func TestAWithheldQuarterCannotBeRecoveredFromTheYear(t *testing.T) {
 	d := binakerja.NewDate
 	var qs []*Metric
+	var truth [][2]int
 	for i, n := range []int{40, 5, 22, 31} {
 		m := &Metric{From: d(2025, time.Month(1+3*i), 1), Numerator: ptr(n), Denominator: ptr(120)}
 		m.setRate()
 		m.suppress(true)
-		qs = append(qs, m)
+		qs, truth = append(qs, m), append(truth, [2]int{n, 120})
 	}
-	suppressAcrossYears(qs)
+	suppressAcrossYears(qs, truth)
 	total, known, hidden := 40+5+22+31, 0, 0
 	for _, m := range qs {
 		if m.Numerator != nil {
@@ -456,5 +463,29 @@ func TestAWithheldQuarterCannotBeRecoveredFromTheYear(t *testing.T) {
 	}
 	if total-known == 5 {
 		t.Fatal("the withheld quarter is the year less the others")
+	}
+}
+
+// Two cells written "<10" whose sum is 18 are both 9: the line loses its
+// next smallest too. Each withheld cell's range, from the sum shown, must
+// stay wider than one value.
+func TestWithheldCellsCannotBePinnedByTheirBounds(t *testing.T) {
+	for _, c := range []struct {
+		sum, small, secondary int
+		want                  bool
+	}{
+		{5, 1, 0, true},   // one withheld: the total less the others
+		{18, 2, 0, true},  // 9 and 9
+		{2, 2, 0, true},   // 1 and 1
+		{10, 2, 0, false}, // 1+9 … 9+1
+		{28, 2, 1, false}, // 9, 9 and 10, or less of the first two and more of the third
+		{11, 1, 1, true},  // at least 1 and at least 10: only 1 + 10
+		{12, 1, 1, false}, // 1 + 11 or 2 + 10
+		{40, 1, 1, false}, // 1 + 39 … 9 + 31
+		{0, 0, 0, false},  // nothing withheld
+	} {
+		if got := pinned(c.sum, c.small, c.secondary); got != c.want {
+			t.Errorf("sum %d over %d small and %d secondary: pinned %v, want %v", c.sum, c.small, c.secondary, got, c.want)
+		}
 	}
 }

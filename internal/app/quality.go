@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"binakerja"
@@ -21,6 +22,8 @@ type QualityItem struct {
 	Count, Of  *int
 	Rate       *float64
 	Suppressed map[string]string
+	Caution    bool // a share of 30 to 99: shown, but of a group too small to generalise
+	TopCoded   bool // a facility's share of 0 or 1, shown as at most 0.05 or at least 0.95
 }
 
 // DataQuality computes the data-quality panel for an organisation and
@@ -29,7 +32,7 @@ type QualityItem struct {
 // it. An analyst's counts follow the small-number rules.
 func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]QualityItem, error) {
 	q.ID, q.Years = "", 0
-	role, path, _, err := a.metricScope(ctx, ac, &q)
+	role, path, org, err := a.metricScope(ctx, ac, &q)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +87,7 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 			it.Rate = rate(c[0], c[1])
 		}
 		if role == string(binakerja.RoleAnalyst) || q.Export {
-			it.suppress()
+			it.suppress(org == nil || org.Kind != binakerja.OrgFacility)
 		}
 		out = append(out, it)
 	}
@@ -95,8 +98,10 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 	return out, err
 }
 
-// suppress withholds a count of 1 to 9 and the share of fewer than 30.
-func (it *QualityItem) suppress() {
+// suppress withholds a count of 1 to 9 and the share of fewer than 30,
+// cautions one of 30 to 99 and top-codes a facility's 0 or 1 (wide: not a
+// facility).
+func (it *QualityItem) suppress(wide bool) {
 	it.Suppressed = map[string]string{}
 	for name, v := range map[string]**int{"count": &it.Count, "of": &it.Of} {
 		if **v > 0 && **v < smallCount {
@@ -109,6 +114,14 @@ func (it *QualityItem) suppress() {
 		it.Rate, it.Suppressed["rate"] = nil, "SMALL_DENOMINATOR"
 	case it.Count == nil:
 		it.Rate, it.Suppressed["rate"] = nil, "SUPPRESSED_SMALL_COUNT"
+	default:
+		it.Caution = *it.Of < cautionDenominator
+		if !wide && (*it.Rate <= 0.05 || *it.Rate >= 0.95) {
+			// The share would tell every member's: the count goes too.
+			it.TopCoded = true
+			*it.Rate = math.Min(math.Max(*it.Rate, 0.05), 0.95)
+			it.Count, it.Suppressed["count"] = nil, "SUPPRESSED_SECONDARY"
+		}
 	}
 	if len(it.Suppressed) == 0 {
 		it.Suppressed = nil

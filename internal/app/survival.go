@@ -38,6 +38,10 @@ type SurvivalPoint struct {
 	Censored int
 	Estimate float64
 	se       float64 // Greenwood's standard error of the estimate
+	// Beyond: in the at-risk table, a day past the curve's end (it stopped
+	// with fewer than 20 at risk, or no one is followed that long), whose
+	// estimate is not known.
+	Beyond bool
 }
 
 // SurvivalGroup is the curve of one training status.
@@ -229,6 +233,11 @@ func kaplanMeier(os []obs, floor int) SurvivalGroup {
 				p.Estimate = x.Estimate
 			}
 		}
+		last := -1
+		if len(g.Points) > 0 {
+			last = g.Points[len(g.Points)-1].Day
+		}
+		p.Beyond = g.Truncated && d > last || p.AtRisk == 0 && d > 0
 		g.AtRisk = append(g.AtRisk, p)
 	}
 	return g

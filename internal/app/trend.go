@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +78,15 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 		}
 		if role == string(binakerja.RoleAnalyst) || q.Export {
 			wide := org == nil || org.Kind != binakerja.OrgFacility
+			truth := make([][2]int, len(t.Points))
+			for i, m := range t.Points {
+				if m.Numerator != nil {
+					truth[i][0] = *m.Numerator
+				}
+				if m.Denominator != nil {
+					truth[i][1] = *m.Denominator
+				}
+			}
 			for _, m := range t.Points {
 				notMature := m.Suppressed["rate"]
 				m.suppress(wide)
@@ -89,7 +97,7 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 					m.Suppressed["rate"] = notMature
 				}
 			}
-			suppressAcrossYears(t.Points)
+			suppressAcrossYears(t.Points, truth)
 		}
 		out = append(out, t)
 	}
@@ -100,39 +108,52 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 	return out, err
 }
 
-// suppressAcrossYears withholds, within each calendar year's quarters, the
-// next smallest numerator and denominator beside a single withheld one.
-func suppressAcrossYears(points []*Metric) {
-	byYear := map[int][]*Metric{}
-	for _, m := range points {
-		byYear[m.From.Time().Year()] = append(byYear[m.From.Time().Year()], m)
+// suppressAcrossYears withholds, within each calendar year's quarters
+// (whose sum the year's own figure tells), the next smallest numerator or
+// denominator beside withheld ones for as long as a withheld one could be
+// told from that sum. truth holds each point's counts before suppression.
+func suppressAcrossYears(points []*Metric, truth [][2]int) {
+	byYear := map[int][]int{}
+	for i, m := range points {
+		byYear[m.From.Time().Year()] = append(byYear[m.From.Time().Year()], i)
 	}
-	for _, ms := range byYear {
-		for _, col := range []struct {
+	for _, idx := range byYear {
+		for c, col := range []struct {
 			name string
 			get  func(*Metric) **int
 		}{{"numerator", func(m *Metric) **int { return &m.Numerator }}, {"denominator", func(m *Metric) **int { return &m.Denominator }}} {
-			withheld := 0
-			var shown []*Metric
-			for _, m := range ms {
-				switch v := *col.get(m); {
-				case v == nil && m.Suppressed[col.name] != "":
-					withheld++
-				case v != nil && *v > 0:
-					shown = append(shown, m)
+			for {
+				sum, shown, small, secondary := 0, 0, 0, 0
+				next := -1
+				for _, i := range idx {
+					m := points[i]
+					sum += truth[i][c]
+					switch v := *col.get(m); {
+					case v == nil && m.Suppressed[col.name] == "SUPPRESSED_SMALL_COUNT":
+						small++
+					case v == nil:
+						secondary++
+					default:
+						shown += *v
+						if *v > 0 && (next < 0 || *v < **col.get(points[next])) {
+							next = i
+						}
+					}
+				}
+				if next < 0 || !pinned(sum-shown, small, secondary) {
+					break
+				}
+				m := points[next]
+				*col.get(m) = nil
+				if m.Suppressed == nil {
+					m.Suppressed = map[string]string{}
+				}
+				m.Suppressed[col.name] = "SUPPRESSED_SECONDARY"
+				m.Rate, m.Low, m.High = nil, nil, nil
+				if m.Suppressed["rate"] == "" {
+					m.Suppressed["rate"] = "SUPPRESSED_SECONDARY"
 				}
 			}
-			if withheld != 1 || len(shown) == 0 {
-				continue
-			}
-			next := slices.MinFunc(shown, func(x, y *Metric) int { return **col.get(x) - **col.get(y) })
-			*col.get(next) = nil
-			if next.Suppressed == nil {
-				next.Suppressed = map[string]string{}
-			}
-			next.Suppressed[col.name] = "SUPPRESSED_SECONDARY"
-			next.Rate, next.Low, next.High = nil, nil, nil
-			next.Suppressed["rate"] = "SUPPRESSED_SECONDARY"
 		}
 	}
 }

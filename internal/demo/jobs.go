@@ -383,7 +383,7 @@ func seedAfterRelease(ctx context.Context, a *app.App, ac app.Actor, today binak
 			if start := r.Episode.ReleaseDate.AddDate(0, 0, 14); !start.After(today) {
 				e := employers[n%len(employers)]
 				p, err := a.CreatePlacement(ctx, ac, app.NewPlacement{PersonID: f.PersonID, Employer: e.code, Kind: e.kind,
-					Position: "Pekerja", StartDate: start})
+					Position: "Pekerja", StartDate: start, WageBand: []string{"1-2J", "2-3J", "2-3J", ""}[f.PersonID%4]})
 				if err != nil {
 					return fmt.Errorf("demo placement: %w", err)
 				}

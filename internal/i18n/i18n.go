@@ -151,6 +151,19 @@ func (p *Printer) Number(n int64) string {
 	return b.String()
 }
 
+// Decimal writes a number to places decimals with the language's decimal
+// separator: 71,4 in Indonesian, 71.4 in English.
+func (p *Printer) Decimal(v float64, places int) string {
+	s := strconv.FormatFloat(v, 'f', places, 64)
+	if p.Lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Percent writes a share (0 to 1) as a percentage to one place: "71,4 %".
+func (p *Printer) Percent(share float64) string { return p.Decimal(share*100, 1) + " %" }
+
 // Day writes a calendar date out in full, or "—" for no date.
 func (p *Printer) Day(d binakerja.Date) string {
 	if d.IsZero() {

@@ -10,6 +10,7 @@ import (
 	"binakerja"
 	"binakerja/internal/app"
 	"binakerja/internal/demo"
+	"binakerja/internal/i18n"
 	"binakerja/internal/servertest"
 )
 
@@ -69,8 +70,13 @@ func TestAnalystReadsTheRegionDrillsIntoAFacilityAndExports(t *testing.T) {
 	if n := b.chartsHaveTables(); n < 7 {
 		t.Errorf("%d charts on the regional dashboard", n)
 	}
-	// No count of 1 to 9 in any table the analyst sees.
-	for _, row := range b.rows(`main table`) {
+	// No count of 1 to 9 in any table the analyst sees; the commitments'
+	// targets, and what was due by now, are the agreements' own terms.
+	rows := b.rows(`main table:not([data-testid="commitment-rows"])`)
+	for _, row := range b.rows(`[data-testid="commitment-rows"]`) {
+		rows = append(rows, row[4:])
+	}
+	for _, row := range rows {
 		for _, cell := range row {
 			var n int
 			if _, err := fmt.Sscan(cell, &n); err == nil && fmt.Sprint(n) == cell && n > 0 && n < 10 {
@@ -104,7 +110,7 @@ func TestLabourOfficerReadsItsFunnel(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.signIn(servertest.Email(binakerja.RoleLabourOfficer), demo.Password)
-	want := fmt.Sprintf("%.1f %%", *f.CertificationRate*100)
+	want := i18n.New("id").Percent(*f.CertificationRate)
 	if got := b.text(`[data-testid="home-certification-rate"] strong`); got != want {
 		t.Fatalf("the home page reads %q certified, want %q", got, want)
 	}
@@ -116,7 +122,7 @@ func TestLabourOfficerReadsItsFunnel(t *testing.T) {
 			t.Errorf("stage %s reads %q, want %d", key, got, *n)
 		}
 	}
-	if got := b.text(`[data-testid="placement-rate"] strong`); got != fmt.Sprintf("%.1f %%", *f.PlacementRate*100) {
+	if got := b.text(`[data-testid="placement-rate"] strong`); got != i18n.New("id").Percent(*f.PlacementRate) {
 		t.Errorf("the placement rate reads %q", got)
 	}
 	b.chartsHaveTables()

@@ -256,8 +256,8 @@ func each(ctx context.Context, q Queries, query string, args []any, fn func(scan
 
 // ReleaseScope selects the releases the catalogue's after-release metrics
 // follow: qualifying releases (end of sentence, PB, CB, CMB) in [From, To]
-// from a facility under Path, or handed over to a mentor under it (empty:
-// the nation).
+// from a facility under Path, handed over to a mentor under it, or of
+// someone trained by a provider under it (empty: the nation).
 type ReleaseScope struct {
 	Path     string
 	From, To binakerja.Date
@@ -336,7 +336,10 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		args = append(args, binakerja.EscapeLike(s.Path)+"%")
 		n := "$" + strconv.Itoa(len(args))
 		where += ` AND (f.path LIKE ` + n + ` ESCAPE '\' OR e.id IN (SELECT h.episode_id FROM handovers h
-			JOIN organizations m ON m.id = h.mentor_id WHERE m.path LIKE ` + n + ` ESCAPE '\'` + rb.before("h.handed_at") + `))`
+			JOIN organizations m ON m.id = h.mentor_id WHERE m.path LIKE ` + n + ` ESCAPE '\'` + rb.before("h.handed_at") + `)
+			OR e.person_id IN (SELECT en.person_id FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id
+				JOIN programs pr ON pr.id = c.program_id JOIN organizations pv ON pv.id = pr.provider_id
+				WHERE pv.path LIKE ` + n + ` ESCAPE '\' AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')` + rb.before("en.created_at") + `))`
 	}
 	inScope := `SELECT e.id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
 	people := `SELECT DISTINCT e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
@@ -465,4 +468,29 @@ func (f *ReleaseFacts) Within(from, to binakerja.Date) *ReleaseFacts {
 		out.Episodes[i] = e
 	}
 	return &out
+}
+
+// FunnelBaseline counts the first three figures of the funnel (people
+// enrolled, completed, certified within 90 days of their cohort's end)
+// in one plain aggregation over the raw tables: the floor that the
+// funnel is measured against, and a check that it counts the same.
+func (q Queries) FunnelBaseline(ctx context.Context, s FunnelScope) (participants, completed, certified int, err error) {
+	deadline := "date(c.end_date, '+90 days')"
+	if q.db.engine == Postgres {
+		deadline = "c.end_date + 90"
+	}
+	args := []any{s.From, s.To}
+	where := `c.end_date >= $1 AND c.end_date <= $2 AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')`
+	if s.Path != "" {
+		args = append(args, binakerja.EscapeLike(s.Path)+"%")
+		where += ` AND (f.path LIKE $3 ESCAPE '\' OR pv.path LIKE $3 ESCAPE '\')`
+	}
+	err = q.q.QueryRowContext(ctx, `SELECT count(DISTINCT en.person_id),
+		count(DISTINCT CASE WHEN en.status = 'LULUS' THEN en.person_id END),
+		count(DISTINCT CASE WHEN en.status = 'LULUS' AND EXISTS (SELECT 1 FROM certificates ce WHERE ce.person_id = en.person_id
+			AND ce.scheme_id = pr.scheme_id AND ce.status <> 'DICABUT' AND ce.issued_on <= `+deadline+`) THEN en.person_id END)
+		FROM enrollments en JOIN cohorts c ON c.id = en.cohort_id JOIN programs pr ON pr.id = c.program_id
+		JOIN organizations f ON f.id = c.facility_id JOIN organizations pv ON pv.id = pr.provider_id
+		WHERE `+where, args...).Scan(&participants, &completed, &certified)
+	return participants, completed, certified, mapError(err)
 }

@@ -33,11 +33,11 @@ type outcomesData struct {
 	Effect      *app.Effect               // the programme effect P1
 	Commitments []app.CommitmentRow       // the agreement-commitments report
 	Agreements  bool                      // the user may open the agreements
-	EffectText  string                    // what it shows, in words
 	Choices     []*binakerja.Organization // the organisations whose figures the user may ask for
 	Org         string
 	OrgName     string
 	Nation      bool // the user may see the nation's figures, and every organisation's
+	P           *i18n.Printer
 	From        string
 	To          string
 	AsOf        string
@@ -125,16 +125,24 @@ func (outcomesData) Count(n int) string {
 	return strconv.Itoa(n)
 }
 
+// printer is the page's, for numbers in its language.
+func (d outcomesData) printer() *i18n.Printer {
+	if d.P == nil {
+		return i18n.New("id")
+	}
+	return d.P
+}
+
 // Percent shows a rate as a percentage, to one place.
-func (outcomesData) Percent(r *float64) string {
+func (d outcomesData) Percent(r *float64) string {
 	if r == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*r*100, 'f', 1, 64) + " %"
+	return d.printer().Percent(*r)
 }
 
 // Percent2 shows an estimate as a percentage, to one place.
-func (outcomesData) Percent2(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + " %" }
+func (d outcomesData) Percent2(v float64) string { return d.printer().Percent(v) }
 
 // Flag reports whether a rate is named in a list (caution, top-coded).
 func (outcomesData) Flag(list []string, name string) bool {
@@ -151,6 +159,7 @@ func (outcomesData) Flag(list []string, name string) bool {
 func (h *Handler) outcomes(w http.ResponseWriter, r *http.Request) error {
 	d, err := h.loadOutcomes(r, false)
 	p := h.newPage(w, r, "outcomes.title", d)
+	d.P = p.Printer
 	if err != nil {
 		form := newForm(r.URL.Query())
 		if !form.fail(p.Printer, err, nil) {
@@ -254,7 +263,6 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 		return d, err
 	}
 	d.Agreements = ac.User.Can(binakerja.ActionAgreementView, "")
-	d.EffectText = api.EffectSummary(api.Printer(r), d.Effect)
 	d.Survival, err = h.app.MetricsSurvivals(r.Context(), ac, app.SurvivalQuery{Organization: d.Org,
 		From: d.Funnel.From, To: d.Funnel.To, AsOf: d.Funnel.AsOf, Export: export}, app.SurvivalKinds)
 	return d, err
@@ -272,20 +280,57 @@ func (d outcomesData) NotMature() []*app.Metric {
 }
 
 // Points shows a difference of shares in percentage points, signed.
-func (outcomesData) Points(v *float64) string {
+func (d outcomesData) Points(v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*v*100, 'f', 1, 64)
+	return d.printer().Decimal(*v*100, 1)
 }
 
 // Interval shows a 95 % interval as percentages.
-func (outcomesData) Interval(low, high *float64) string {
+func (d outcomesData) Interval(low, high *float64) string {
 	if low == nil || high == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*low*100, 'f', 1, 64) + "–" + strconv.FormatFloat(*high*100, 'f', 1, 64) + " %"
+	p := d.printer()
+	return p.Decimal(*low*100, 1) + "–" + p.Decimal(*high*100, 1) + " %"
 }
+
+// Withholding reports whether any figure on the page is withheld.
+func (d outcomesData) Withholding() bool {
+	if d.Funnel != nil && len(d.Funnel.Suppressed) > 0 {
+		return true
+	}
+	for _, b := range d.Breakdowns {
+		for _, r := range b.Rows {
+			if len(r.Suppressed) > 0 {
+				return true
+			}
+		}
+	}
+	for _, m := range d.Metrics {
+		if len(m.Suppressed) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Mark is what a withheld cell reads: "<10" for a small count, "×" for
+// one withheld only so that another cannot be worked out (explained under
+// the tables).
+func (outcomesData) Mark(reason string) string {
+	switch reason {
+	case "":
+		return ""
+	case "SUPPRESSED_SMALL_COUNT":
+		return "<10"
+	}
+	return "×"
+}
+
+// EffectSummary says in words what the programme effect shows.
+func (d outcomesData) EffectSummary() string { return api.EffectSummary(d.printer(), d.Effect) }
 
 // definitions lists what every figure of the outcomes page counts: the
 // funnel's stages and the catalogue, each with its maturity rule.
@@ -349,7 +394,17 @@ func survivalPlot(p *i18n.Printer, s *app.Survival) (*plot.Plot, error) {
 		pl.Add(line)
 		pl.Legend.Add(p.T("outcomes.status."+g.Status)+" (n = "+strconv.Itoa(g.N)+")", line)
 	}
+	if !slices.ContainsFunc(s.Groups, func(g app.SurvivalGroup) bool { return len(g.Points) > 0 }) {
+		empty(p, pl, 365)
+	}
 	return pl, nil
+}
+
+// empty says on a chart with nothing to draw that there is nothing, over
+// axes from 0.
+func empty(p *i18n.Printer, pl *plot.Plot, xMax float64) {
+	pl.Title.Text += "\n" + p.T("outcomes.chart.empty")
+	pl.X.Min, pl.X.Max = 0, xMax
 }
 
 // trendChart draws a trend by quarter as SVG: each mature quarter's rate
@@ -422,6 +477,9 @@ func trendPlot(p *i18n.Printer, t app.Trend) (*plot.Plot, error) {
 		}
 		bars.Color = line.Color
 		pl.Add(line, sc, bars)
+	} else {
+		empty(p, pl, pl.X.Max)
+		pl.X.Min = -0.5
 	}
 	return pl, nil
 }
@@ -500,6 +558,8 @@ func funnelPlotOf(p *i18n.Printer, b *app.Breakdown) (*plot.Plot, error) {
 		sc.Color = survivalStyle[app.StatusCertified].color
 		sc.Radius = vg.Points(4)
 		pl.Add(sc)
+	} else {
+		empty(p, pl, 10)
 	}
 	return pl, nil
 }
@@ -513,7 +573,23 @@ func newPlot(title, x, y string) *plot.Plot {
 	pl.X.Tick.Label.Font, pl.Y.Tick.Label.Font, pl.Legend.TextStyle.Font = sans, sans, sans
 	pl.Title.Text, pl.X.Label.Text, pl.Y.Label.Text = title, x, y
 	pl.Y.Min, pl.Y.Max, pl.X.Min = 0, 1, 0
+	pl.Y.Tick.Marker = percentTicks{}
 	return pl
+}
+
+// percentTicks marks a share's axis in percent, every 20.
+type percentTicks struct{}
+
+func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for v := 0; v <= 100; v += 10 {
+		t := plot.Tick{Value: float64(v) / 100}
+		if v%20 == 0 {
+			t.Label = strconv.Itoa(v) + " %"
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // writeSVG answers a chart as an SVG image of its own.

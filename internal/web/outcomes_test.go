@@ -13,6 +13,7 @@ import (
 
 	"binakerja"
 	"binakerja/internal/app"
+	"binakerja/internal/i18n"
 	"binakerja/internal/servertest"
 )
 
@@ -260,7 +261,7 @@ func TestTheDemoTellsTheSeedsStory(t *testing.T) {
 	if c, p := *f.CertificationRate, *f.PlacementRate; c < 0.70 || c > 0.74 || p < 0.55 || p > 0.61 {
 		t.Fatalf("the story reads %.1f %% certified, %.1f %% placed", c*100, p*100)
 	}
-	want := fmt.Sprintf("%.1f %%", *f.CertificationRate*100)
+	want := i18n.New("id").Percent(*f.CertificationRate)
 	for _, role := range []binakerja.Role{binakerja.RoleLabourOfficer, binakerja.RoleFacilityOfficer, binakerja.RoleAnalyst, binakerja.RoleAdmin} {
 		c := env.Login(t, servertest.Email(role))
 		home := string(env.Do(t, servertest.Request{Method: "GET", Path: "/", Client: c}).Body)

@@ -38,15 +38,12 @@ type reportSection struct {
 }
 
 // withheld is a count's cell: the count, "<10" when withheld for being
-// small, or empty.
+// small, "×" when withheld beside a small one, or empty.
 func withheld(v *int, reason string) any {
-	switch {
-	case v != nil:
+	if v != nil {
 		return *v
-	case reason != "":
-		return "<10"
 	}
-	return ""
+	return outcomesData{}.Mark(reason)
 }
 
 // share is a rate's cell: the share, or empty.
@@ -57,11 +54,24 @@ func share(v *float64) any {
 	return *v
 }
 
-// reasons lists why figures are withheld, "field=REASON; …".
-func reasons(m map[string]string) string {
+// reasons says, in the report's language, which figures of a row are
+// withheld and why.
+func reasons(p *i18n.Printer, m map[string]string) string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, k+"="+m[k])
+		out = append(out, p.T("report.field."+k)+": "+strings.TrimSuffix(p.T("outcomes.withheld."+m[k]), "."))
+	}
+	return strings.Join(out, "; ")
+}
+
+// flags names a rate shown with a caution (30 to 99 people) or top-coded.
+func flags(p *i18n.Printer, caution, topCoded []string) string {
+	var out []string
+	if slices.Contains(caution, "rate") {
+		out = append(out, p.T("outcomes.caution"))
+	}
+	if slices.Contains(topCoded, "rate") {
+		out = append(out, p.T("outcomes.top_coded"))
 	}
 	return strings.Join(out, "; ")
 }
@@ -90,8 +100,14 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 	for _, st := range d.Stages() {
 		funnel.Rows = append(funnel.Rows, []any{p.T("outcomes.stage." + st.Key), withheld(st.Count, st.Withheld), p.T("outcomes.def." + st.Key)})
 	}
-	funnel.Rows = append(funnel.Rows, []any{p.T("outcomes.rate"), share(f.CertificationRate), f.Suppressed["certification_rate"]},
-		[]any{p.T("report.placement_rate"), share(f.PlacementRate), f.Suppressed["placement_rate"]})
+	why := func(k string) string {
+		if r := f.Suppressed[k]; r != "" {
+			return p.T("outcomes.withheld." + r)
+		}
+		return ""
+	}
+	funnel.Rows = append(funnel.Rows, []any{p.T("outcomes.rate"), share(f.CertificationRate), why("certification_rate")},
+		[]any{p.T("report.placement_rate"), share(f.PlacementRate), why("placement_rate")})
 	out = append(out, funnel)
 	ind := reportSection{Title: p.T("outcomes.indicators"), Note: p.T("outcomes.indicators.lead"),
 		Head: []string{"ID", p.T("outcomes.indicator"), p.T("outcomes.numerator"), p.T("outcomes.denominator"), p.T("outcomes.value"),
@@ -106,7 +122,8 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 			mature = p.T("outcomes.not_mature", p.Day(m.MatureOn))
 		}
 		ind.Rows = append(ind.Rows, []any{m.ID, p.T("metric." + m.ID), withheld(m.Numerator, m.Suppressed["numerator"]),
-			withheld(m.Denominator, m.Suppressed["denominator"]), value, share(m.Low), share(m.High), mature, reasons(m.Suppressed)})
+			withheld(m.Denominator, m.Suppressed["denominator"]), value, share(m.Low), share(m.High), mature,
+			strings.TrimPrefix(strings.Join([]string{flags(p, m.Caution, m.TopCoded), reasons(p, m.Suppressed)}, "; "), "; ")})
 	}
 	out = append(out, ind)
 	for _, b := range d.Breakdowns {
@@ -133,7 +150,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 			}
 			s.Rows = append(s.Rows, []any{name, withheld(row.Participants, row.Suppressed["participants"]),
 				withheld(row.Completed, row.Suppressed["completed"]), withheld(row.Certified, row.Suppressed["certified"]),
-				share(row.CertificationRate), withheld(row.Placed, row.Suppressed["placed"]), row.Outside, reasons(row.Suppressed)})
+				share(row.CertificationRate), withheld(row.Placed, row.Suppressed["placed"]), row.Outside, reasons(p, row.Suppressed)})
 		}
 		out = append(out, s)
 	}
@@ -145,7 +162,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		for _, m := range t.Points {
 			s.Rows = append(s.Rows, []any{p.T("outcomes.quarter_of", d.QuarterOf(m.From), d.Year(m.From)),
 				withheld(m.Numerator, m.Suppressed["numerator"]), withheld(m.Denominator, m.Suppressed["denominator"]),
-				share(m.Rate), share(m.Low), share(m.High), reasons(m.Suppressed)})
+				share(m.Rate), share(m.Low), share(m.High), reasons(p, m.Suppressed)})
 		}
 		out = append(out, s)
 	}
@@ -168,7 +185,11 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 					row = append(row, "")
 					continue
 				}
-				row = append(row, d.Count(pt.AtRisk)+" / "+d.Percent2(pt.Estimate))
+				est := d.Percent2(pt.Estimate)
+				if pt.Beyond {
+					est = "—"
+				}
+				row = append(row, d.Count(pt.AtRisk)+" / "+est)
 			}
 			s.Rows = append(s.Rows, row)
 		}
@@ -191,7 +212,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 	}
 	out = append(out, com)
 	if ef := d.Effect; ef != nil {
-		s := reportSection{Title: p.T("effect.title"), Note: p.T("effect.lead") + " " + d.EffectText,
+		s := reportSection{Title: p.T("effect.title"), Note: p.T("effect.lead") + " " + d.EffectSummary(),
 			Head: []string{p.T("effect.outcome"), p.T("effect.n"), p.T("effect.participants"), p.T("effect.comparison"),
 				p.T("effect.difference"), p.T("report.ci_low"), p.T("report.ci_high"), p.T("effect.significant")}}
 		for _, o := range ef.Outcomes {
@@ -217,7 +238,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		p.T("outcomes.quality.count"), p.T("outcomes.quality.of"), p.T("outcomes.quality.share"), p.T("report.withheld")}}
 	for _, it := range d.Quality {
 		q.Rows = append(q.Rows, []any{p.T("outcomes.quality." + it.Key), withheld(it.Count, it.Suppressed["count"]),
-			withheld(it.Of, it.Suppressed["of"]), share(it.Rate), reasons(it.Suppressed)})
+			withheld(it.Of, it.Suppressed["of"]), share(it.Rate), reasons(p, it.Suppressed)})
 	}
 	out = append(out, q)
 	defs := reportSection{Title: p.T("definitions.title"), Note: p.T("definitions.lead"), Prose: true,
@@ -263,6 +284,7 @@ func (h *Handler) outcomesExport(format string) func(http.ResponseWriter, *http.
 			return err
 		}
 		p := h.newPage(w, r, "", nil).Printer
+		d.P = p
 		sections := outcomesReport(p, d, time.Now())
 		name := "capaian-" + strings.ToLower(cmpOr(d.Org, "nasional")) + "-" + d.From + "-" + d.To
 		var buf bytes.Buffer
@@ -415,11 +437,19 @@ func sheetName(title string, used map[string]bool) string {
 		}
 		return r
 	}, title)
-	rs := []rune(clean)
-	if len(rs) > 28 {
-		rs = rs[:28]
+	clean = strings.Join(strings.Fields(clean), " ")
+	// At most 28 characters, cut between words.
+	base := ""
+	for _, w := range strings.Fields(clean) {
+		next := strings.TrimSpace(base + " " + w)
+		if len([]rune(next)) > 28 {
+			break
+		}
+		base = next
 	}
-	base := strings.TrimSpace(string(rs))
+	if base == "" {
+		base = string([]rune(clean)[:min(28, len([]rune(clean)))])
+	}
 	name := base
 	for n := 2; used[name]; n++ {
 		name = base + " " + strconv.Itoa(n)

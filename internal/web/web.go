@@ -249,7 +249,13 @@ func (h *Handler) parseTemplates() error {
 			}
 			return *p
 		},
-		"pct":       outcomesData{}.Percent,
+		"derefF": func(p *float64) float64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"pct":       func(p *i18n.Printer, r *float64) string { return outcomesData{P: p}.Percent(r) },
 		"contracts": func() []string { return stringsOf(binakerja.ContractTypes) },
 		"vstatuses": func() []string { return stringsOf(binakerja.VacancyStatuses) },
 		"readiness": func() []string {
