@@ -130,8 +130,8 @@ func (r *funnelRun) breakdown(by string) *Breakdown {
 		}
 		b.Rows = append(b.Rows, BreakdownRow{Key: key, Name: names[key], Funnel: f})
 	}
-	// Facilities by name; sexes and age bands in their order, the not
-	// recorded last.
+	// Facilities and programmes by name; sexes and age bands in their
+	// order, the not recorded last.
 	rank := func(r BreakdownRow) int {
 		order := AgeBands
 		if by == "sex" {
@@ -143,8 +143,8 @@ func (r *funnelRun) breakdown(by string) *Breakdown {
 		return len(order)
 	}
 	slices.SortFunc(b.Rows, func(x, y BreakdownRow) int {
-		if by == "facility" {
-			return cmp.Compare(x.Name, y.Name)
+		if by == "facility" || by == "program" {
+			return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Key, y.Key))
 		}
 		return cmp.Compare(rank(x), rank(y))
 	})

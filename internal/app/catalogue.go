@@ -137,11 +137,11 @@ func (a *App) metricValues(ctx context.Context, ac Actor, q MetricQuery, ids []s
 	for _, id := range ids {
 		switch {
 		case id == "T1" && f.byStart == nil:
-			f.byStart, err = a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: true, Cut: cut})
+			f.byStart, err = a.funnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, ByStart: true, Cut: cut})
 		case (id == "T2" || id == "T3") && f.byEnd == nil:
-			f.byEnd, err = a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
+			f.byEnd, err = a.funnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
 		case id != "T1" && id != "T2" && id != "T3" && f.release == nil:
-			f.release, err = a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
+			f.release, err = a.releaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
 		}
 		if err != nil {
 			return nil, err
@@ -167,10 +167,8 @@ func (a *App) metricValues(ctx context.Context, ac Actor, q MetricQuery, ids []s
 		}
 		out = append(out, m)
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", strings.Join(ids, ","), q.Organization,
-			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
-	})
+	err = a.viewed(ctx, ac, role, strings.Join(ids, ","), q.Organization,
+		map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
 	return out, err
 }
 

@@ -68,7 +68,7 @@ func (a *App) ProgrammeEffect(ctx context.Context, ac Actor, q MetricQuery) (*Ef
 	if err != nil {
 		return nil, err
 	}
-	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
+	facts, err := a.releaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +77,8 @@ func (a *App) ProgrammeEffect(ctx context.Context, ac Actor, q MetricQuery) (*Ef
 	if role == string(binakerja.RoleAnalyst) || q.Export {
 		ef.suppress()
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "P1", q.Organization,
-			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
-	})
+	err = a.viewed(ctx, ac, role, "P1", q.Organization,
+		map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
 	return ef, err
 }
 

@@ -98,15 +98,13 @@ func (a *App) funnelRun(ctx context.Context, ac Actor, q FunnelQuery) (*funnelRu
 			return nil, err
 		}
 	}
-	facts, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To,
+	facts, err := a.funnelFacts(ctx, store.FunnelScope{Path: path, Program: q.Program, From: q.From, To: q.To,
 		Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "funnel", q.Organization,
-			map[string]any{"program": q.Program, "from": q.From, "to": q.To, "as_of": q.AsOf})
-	})
+	err = a.viewed(ctx, ac, role, "funnel", q.Organization,
+		map[string]any{"program": q.Program, "from": q.From, "to": q.To, "as_of": q.AsOf})
 	return &funnelRun{role: role, facility: org != nil && org.Kind == binakerja.OrgFacility, q: q, facts: facts}, err
 }
 

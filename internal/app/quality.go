@@ -37,11 +37,11 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 		return nil, err
 	}
 	cut := a.recordedCut(q.AsOf)
-	release, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
+	release, err := a.releaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: cut})
 	if err != nil {
 		return nil, err
 	}
-	funnel, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
+	funnel, err := a.funnelFacts(ctx, store.FunnelScope{Path: path, From: q.From, To: q.To, Cut: cut})
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +72,14 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 			add("late_followup", late(f.Contact, f.Recorded))
 		}
 	}
+	trainees := map[int64]bool{}
+	for _, e := range funnel.Enrolments {
+		trainees[e.PersonID] = true
+	}
 	for _, c := range funnel.Certificates {
-		add("late_certificate", late(c.IssuedOn, c.Recorded))
+		if trainees[c.PersonID] {
+			add("late_certificate", late(c.IssuedOn, c.Recorded))
+		}
 	}
 	for key, id := range map[string]string{"unknown_e1": "E1", "unknown_e2": "E2"} {
 		m := releaseMetric(MetricQuery{ID: id, From: q.From, To: q.To, AsOf: q.AsOf}, release)
@@ -91,10 +97,8 @@ func (a *App) DataQuality(ctx context.Context, ac Actor, q MetricQuery) ([]Quali
 		}
 		out = append(out, it)
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "quality", q.Organization,
-			map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
-	})
+	err = a.viewed(ctx, ac, role, "quality", q.Organization,
+		map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf})
 	return out, err
 }
 

@@ -97,7 +97,7 @@ func (a *App) MetricsSurvivals(ctx context.Context, ac Actor, q SurvivalQuery, k
 		return nil, err
 	}
 	q.From, q.To, q.AsOf = mq.From, mq.To, mq.AsOf
-	facts, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
+	facts, err := a.releaseFacts(ctx, store.ReleaseScope{Path: path, From: q.From, To: q.To, Cut: a.recordedCut(q.AsOf)})
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +110,8 @@ func (a *App) MetricsSurvivals(ctx context.Context, ac Actor, q SurvivalQuery, k
 		}
 		out = append(out, s)
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "survival", q.Organization,
-			map[string]any{"kinds": kinds, "from": q.From, "to": q.To, "as_of": q.AsOf})
-	})
+	err = a.viewed(ctx, ac, role, "survival", q.Organization,
+		map[string]any{"kinds": kinds, "from": q.From, "to": q.To, "as_of": q.AsOf})
 	return out, err
 }
 

@@ -41,11 +41,11 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 	first := lastStart.AddDate(0, -3*(trendQuarters-1), 0)
 	last := lastStart.AddDate(0, 3, -1)
 	cut := a.recordedCut(q.AsOf)
-	funnel, err := a.db.FunnelFacts(ctx, store.FunnelScope{Path: path, From: first, To: last, Cut: cut})
+	funnel, err := a.funnelFacts(ctx, store.FunnelScope{Path: path, From: first, To: last, Cut: cut})
 	if err != nil {
 		return nil, err
 	}
-	release, err := a.db.ReleaseFacts(ctx, store.ReleaseScope{Path: path, From: first, To: last, Cut: cut})
+	release, err := a.releaseFacts(ctx, store.ReleaseScope{Path: path, From: first, To: last, Cut: cut})
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 			}
 			var m *Metric
 			if id == "T3" {
-				f := &metricFacts{byEnd: funnel.Within(mq.From, mq.To)}
+				f := &metricFacts{byEnd: funnel.Within(mq.From, mq.To, false)}
 				m = trainingMetric(mq, f)
 			} else {
 				m = releaseMetric(mq, release.Within(mq.From, mq.To))
@@ -101,10 +101,8 @@ func (a *App) MetricTrends(ctx context.Context, ac Actor, q MetricQuery) ([]Tren
 		}
 		out = append(out, t)
 	}
-	err = a.db.Transact(ctx, func(tx *store.Tx) error {
-		return a.record(ctx, tx, ac, role, "metrics.view", "metric", "trend:"+strings.Join(TrendIDs, ","), q.Organization,
-			map[string]any{"from": first, "to": last, "as_of": q.AsOf})
-	})
+	err = a.viewed(ctx, ac, role, "trend:"+strings.Join(TrendIDs, ","), q.Organization,
+		map[string]any{"from": first, "to": last, "as_of": q.AsOf})
 	return out, err
 }
 

@@ -445,13 +445,18 @@ func certificatesOf(ctx context.Context, q Queries, people string, args []any, r
 	return out, err
 }
 
-// Within is the facts of the cohorts ending in [from, to] of a wider
-// reading: the same people's other facts, fewer enrolments.
-func (f *FunnelFacts) Within(from, to binakerja.Date) *FunnelFacts {
+// Within is the facts of the cohorts ending (or, byStart, starting) in
+// [from, to] of a wider reading: the same people's other facts, fewer
+// enrolments.
+func (f *FunnelFacts) Within(from, to binakerja.Date, byStart bool) *FunnelFacts {
 	out := *f
 	out.Enrolments = nil
 	for _, e := range f.Enrolments {
-		if !e.CohortEnd.Before(from) && !e.CohortEnd.After(to) {
+		day := e.CohortEnd
+		if byStart {
+			day = e.CohortStart
+		}
+		if !day.Before(from) && !day.After(to) {
 			out.Enrolments = append(out.Enrolments, e)
 		}
 	}

@@ -241,6 +241,12 @@ func (h *Handler) loadOutcomes(r *http.Request, export bool) (*outcomesData, err
 	if fq.From, fq.To, fq.AsOf, err = api.PeriodParams(r); err != nil {
 		return d, err
 	}
+	// Every figure of the page from one reading of each kind of fact.
+	ctx, err := h.app.Dashboard(r.Context(), ac, app.MetricQuery{Organization: fq.Organization, From: fq.From, To: fq.To, AsOf: fq.AsOf})
+	if err != nil {
+		return d, err
+	}
+	r = r.WithContext(ctx)
 	if d.Breakdowns, err = h.app.FunnelBreakdowns(r.Context(), ac, fq, bys, export); err != nil {
 		return d, err
 	}

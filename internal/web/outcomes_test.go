@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -306,5 +308,53 @@ func TestTheCommitmentsReport(t *testing.T) {
 		Client: officer}).Body)
 	if !strings.Contains(page, `data-testid="commitment-rows"`) || !strings.Contains(page, fmt.Sprintf(`href="/agreements/%d"`, rows[0].Agreement.ID)) {
 		t.Fatal("the commitments are not on the page, with their agreements")
+	}
+}
+
+// The figures of a dashboard, read from its one reading of the facts, are
+// the figures asked one by one; and the page records one view, not one a
+// figure.
+func TestTheDashboardsFiguresAreTheFiguresAskedAlone(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	ac := app.Actor{User: env.Users[binakerja.RoleLabourOfficer]}
+	y := env.App.Today().Time().Year() - 1
+	q := app.MetricQuery{Organization: "DISNAKER-OKUT", From: binakerja.NewDate(y, 1, 1), To: binakerja.NewDate(y, 12, 31), AsOf: env.App.Today()}
+	figures := func(ctx context.Context) []any {
+		var out []any
+		for _, f := range []func() (any, error){
+			func() (any, error) { return env.App.MetricValues(ctx, ac, q) },
+			func() (any, error) { return env.App.DataQuality(ctx, ac, q) },
+			func() (any, error) { return env.App.MetricTrends(ctx, ac, q) },
+			func() (any, error) { return env.App.ProgrammeEffect(ctx, ac, q) },
+			func() (any, error) {
+				return env.App.MetricsSurvivals(ctx, ac, app.SurvivalQuery{Organization: q.Organization, From: q.From, To: q.To, AsOf: q.AsOf}, app.SurvivalKinds)
+			},
+			func() (any, error) {
+				return env.App.FunnelBreakdowns(ctx, ac, app.FunnelQuery{Organization: q.Organization, From: q.From, To: q.To, AsOf: q.AsOf},
+					[]string{"program", "sex", "age_band"}, false)
+			},
+		} {
+			v, err := f()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	alone := figures(t.Context())
+	views := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'metrics.view'`)
+	ctx, err := env.App.Dashboard(t.Context(), ac, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	together := figures(ctx)
+	for i := range alone {
+		if !reflect.DeepEqual(alone[i], together[i]) {
+			t.Errorf("figure %d differs on the dashboard:\n%+v\n%+v", i, alone[i], together[i])
+		}
+	}
+	if n := env.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'metrics.view'`) - views; n != 1 {
+		t.Fatalf("the dashboard recorded %d views", n)
 	}
 }
