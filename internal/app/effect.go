@@ -18,6 +18,11 @@ const MinMatched = 60
 // deviations of the logit of the propensity score.
 const caliperSD = 0.2
 
+// matchK is how many comparisons each participant is matched to: one,
+// the nearest, balances best where comparisons are few near the
+// participants.
+const matchK = 1
+
 // Covariates are what participants and their comparison group are matched
 // on (research §4.2, P1), as BinaKerja records them: employment before
 // custody is not recorded, so it is not among them.
@@ -159,9 +164,16 @@ func programmeEffect(facts *store.ReleaseFacts, asOf binakerja.Date) *Effect {
 		}
 		on := e.Release.AddDate(0, 0, 182)
 		inCustody := back != nil && !back.Admission.After(on) && (back.Release.IsZero() || !back.Release.Before(on))
-		if s.e2Known = !on.AddDate(0, 0, recordingLag).After(asOf) && !inCustody; s.e2Known {
+		// Work on day 182 counts only where it is known (a job covering the
+		// day, or a follow-up with contact near it, as E1k): the comparison
+		// group is seldom followed up, and an unknown status taken as no
+		// work would flatter the programme.
+		if !on.AddDate(0, 0, recordingLag).After(asOf) && !inCustody {
 			s.e2 = slices.ContainsFunc(facts.Placements, func(p store.ReleasePlacement) bool {
 				return p.PersonID == id && p.Kind != binakerja.PlacementInternship && !p.Start.After(on) && (p.End.IsZero() || !p.End.Before(on))
+			})
+			s.e2Known = s.e2 || slices.ContainsFunc(facts.FollowUps, func(f store.ReleaseFollowUp) bool {
+				return f.PersonID == id && f.Contacted && f.Outcome != binakerja.OutcomeUnreachable && absDays(f.Contact, on) <= knownStatusDays
 			})
 		}
 		subjects = append(subjects, s)
@@ -203,25 +215,41 @@ func matchSubjects(subjects []*subject) *Effect {
 	}
 	n := float64(len(subjects))
 	caliper := caliperSD * math.Sqrt(math.Max(sq/n-(sum/n)*(sum/n), 0))
-	// With replacement: each participant's nearest comparison, which may
-	// serve several (as the Justice Data Lab matches).
+	// With replacement: each participant's matchK nearest comparisons
+	// within the caliper, which may serve several (as the Justice Data Lab
+	// matches), each counting 1/k.
 	slices.SortStableFunc(pool, func(a, b *subject) int { return cmp.Compare(a.logit, b.logit) })
-	var pairs [][2]*subject
+	type match struct {
+		t  *subject
+		cs []*subject
+	}
+	var matches []match
 	for _, t := range treated {
 		j, _ := slices.BinarySearchFunc(pool, t.logit, func(c *subject, v float64) int { return cmp.Compare(c.logit, v) })
-		best, dist := -1, caliper
-		for _, k := range []int{j - 1, j} {
-			if k >= 0 && k < len(pool) {
-				if d := math.Abs(pool[k].logit - t.logit); d <= dist {
-					best, dist = k, d
-				}
+		lo, hi := j-1, j
+		var cs []*subject
+		for len(cs) < matchK {
+			dl, dh := math.Inf(1), math.Inf(1)
+			if lo >= 0 {
+				dl = t.logit - pool[lo].logit
+			}
+			if hi < len(pool) {
+				dh = pool[hi].logit - t.logit
+			}
+			if math.Min(dl, dh) > caliper {
+				break
+			}
+			if dl <= dh {
+				cs, lo = append(cs, pool[lo]), lo-1
+			} else {
+				cs, hi = append(cs, pool[hi]), hi+1
 			}
 		}
-		if best >= 0 {
-			pairs = append(pairs, [2]*subject{t, pool[best]})
+		if len(cs) > 0 {
+			matches = append(matches, match{t, cs})
 		}
 	}
-	ef.Matched = len(pairs)
+	ef.Matched = len(matches)
 	if ef.Matched < MinMatched {
 		return ef
 	}
@@ -231,47 +259,70 @@ func matchSubjects(subjects []*subject) *Effect {
 		value func(*subject) (bool, bool)
 	}{{"R1", func(s *subject) (bool, bool) { return s.r1, s.r1Known }}, {"E2", func(s *subject) (bool, bool) { return s.e2, s.e2Known }}} {
 		out := EffectOutcome{ID: o.id}
-		var xt, xc int
-		for _, p := range pairs {
-			vt, kt := o.value(p[0])
-			vc, kc := o.value(p[1])
-			if !kt || !kc {
+		var xt int
+		var xc float64
+		for _, m := range matches {
+			vt, kt := o.value(m.t)
+			if !kt {
+				continue
+			}
+			known, yes := 0, 0
+			for _, c := range m.cs {
+				if vc, kc := o.value(c); kc {
+					known++
+					if vc {
+						yes++
+					}
+				}
+			}
+			if known == 0 {
 				continue
 			}
 			out.N++
 			if vt {
 				xt++
 			}
-			if vc {
-				xc++
-			}
+			xc += float64(yes) / float64(known)
 		}
 		if out.N > 0 {
-			pt, pc := float64(xt)/float64(out.N), float64(xc)/float64(out.N)
+			pt, pc := float64(xt)/float64(out.N), xc/float64(out.N)
 			d := pt - pc
 			se := math.Sqrt(pt*(1-pt)/float64(out.N) + pc*(1-pc)/float64(out.N))
 			lo, hi := d-1.959964*se, d+1.959964*se
 			out.Participants, out.Comparison = ptrf(round4(pt)), ptrf(round4(pc))
 			out.Difference, out.Low, out.High = ptrf(round4(d)), ptrf(round4(lo)), ptrf(round4(hi))
 			out.Significant = lo > 0 || hi < 0
-			out.ParticipantCount, out.CompareN = ptr(xt), ptr(xc)
+			out.ParticipantCount, out.CompareN = ptr(xt), ptr(int(math.Round(xc)))
 		}
 		ef.Outcomes = append(ef.Outcomes, out)
 	}
-	// The balance table, on the covariates as recorded (not standardised).
+	// The balance table, on the covariates as recorded (not standardised),
+	// each difference on the pooled standard deviation of the groups before
+	// matching, so that before and after compare.
 	for k, name := range Covariates {
-		var mt, mp, mm []float64
+		var mt, mp []float64
 		for _, s := range treated {
 			mt = append(mt, s.raw(k))
 		}
 		for _, s := range pool {
 			mp = append(mp, s.raw(k))
 		}
-		for _, p := range pairs {
-			mm = append(mm, p[1].raw(k))
+		after := 0.0
+		for _, m := range matches {
+			for _, c := range m.cs {
+				after += c.raw(k) / float64(len(m.cs))
+			}
+		}
+		after /= float64(len(matches))
+		sd := math.Sqrt((stddev(mt)*stddev(mt) + stddev(mp)*stddev(mp)) / 2)
+		smdOf := func(m float64) float64 {
+			if sd == 0 {
+				return 0
+			}
+			return (mean(mt) - m) / sd
 		}
 		ef.Balance = append(ef.Balance, Balance{Covariate: name, Participants: round4(mean(mt)), Before: round4(mean(mp)),
-			After: round4(mean(mm)), SMDBefore: round4(smd(mt, mp)), SMDAfter: round4(smd(mt, mm))})
+			After: round4(after), SMDBefore: round4(smdOf(mean(mp))), SMDAfter: round4(smdOf(after))})
 	}
 	return ef
 }
