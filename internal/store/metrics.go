@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -341,32 +343,54 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 				JOIN programs pr ON pr.id = c.program_id JOIN organizations pv ON pv.id = pr.provider_id
 				WHERE pv.path LIKE ` + n + ` ESCAPE '\' AND en.status NOT IN ('DIBATALKAN', 'DAFTAR_TUNGGU')` + rb.before("en.created_at") + `))`
 	}
-	inScope := `SELECT e.id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
-	people := `SELECT DISTINCT e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE ` + where
+	// The releases in scope, and so their people, once; every other query
+	// reads the facts of that set of people.
+	inScope := map[int64]bool{}
+	var ids []int64
+	err := each(ctx, q, `SELECT e.id, e.person_id FROM custody_episodes e JOIN organizations f ON f.id = e.facility_id WHERE `+where,
+		args, func(scan func(...any) error) error {
+			var id, person int64
+			if err := scan(&id, &person); err != nil {
+				return err
+			}
+			ids = append(ids, person)
+			inScope[id] = true
+			return nil
+		})
 	var out ReleaseFacts
-	err := each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known+` THEN e.release_date END,
-		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0), e.id IN (`+inScope+`),
-		CASE WHEN `+known+` THEN `+releaseRecorded("e")+` END, e.offence_group, e.sentence_years, e.sentence_months,
+	if err != nil || len(inScope) == 0 {
+		return &out, err
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var args2 []any
+	rb2 := newRecordedBy(s.Cut, &args2)
+	known2 := rb2.releaseKnown("e")
+	people := q.idSet(&args2, ids)
+	err = each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known2+` THEN e.release_date END,
+		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0),
+		CASE WHEN `+known2+` THEN `+releaseRecorded("e")+` END, e.offence_group, e.sentence_years, e.sentence_months,
 		e.sentence_days, p.sex, p.education, coalesce(f.region_code, ''), p.birth_date
-		FROM custody_episodes e JOIN persons p ON p.id = e.person_id JOIN organizations f ON f.id = e.facility_id WHERE e.person_id IN (`+people+`)`+rb.before("e.created_at"), args, func(scan func(...any) error) error {
+		FROM custody_episodes e JOIN persons p ON p.id = e.person_id JOIN organizations f ON f.id = e.facility_id WHERE e.person_id IN (`+people+`)`+rb2.before("e.created_at"), args2, func(scan func(...any) error) error {
 		var e ReleaseEpisode
 		var reason, readmission string
 		var recorded stamp
-		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous, &e.InScope,
+		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous,
 			&recorded, &e.Offence, &e.SentenceYears, &e.SentenceMonths, &e.SentenceDays, &e.Sex, &e.Education, &e.Region,
 			&e.BirthDate); err != nil {
 			return err
 		}
 		e.Reason, e.Readmission, e.Recorded = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission), time.Time(recorded)
+		e.InScope = inScope[e.EpisodeID]
 		out.Episodes = append(out.Episodes, e)
 		return nil
 	})
 	if err != nil || len(out.Episodes) == 0 {
 		return &out, err
 	}
-	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb.ifBefore("ended_at", "end_date")+`,
+	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb2.ifBefore("ended_at", "end_date")+`,
 		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL,
-		wage_band, created_at FROM placements WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
+		wage_band, created_at FROM placements WHERE person_id IN (`+people+`)`+rb2.before("created_at"), args2,
 		func(scan func(...any) error) error {
 			var p ReleasePlacement
 			var kind string
@@ -381,7 +405,7 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		return nil, err
 	}
 	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome, updated_at FROM followups
-		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb.before("updated_at"), args, func(scan func(...any) error) error {
+		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb2.before("updated_at"), args2, func(scan func(...any) error) error {
 		var f ReleaseFollowUp
 		var outcome string
 		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome, &f.Recorded); err != nil {
@@ -394,11 +418,11 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	if out.Certificates, err = certificatesOf(ctx, q, people, args, rb); err != nil {
+	if out.Certificates, err = certificatesOf(ctx, q, people, args2, rb2); err != nil {
 		return nil, err
 	}
 	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`+
-		rb.before("updated_at"), args,
+		rb2.before("updated_at"), args2,
 		func(scan func(...any) error) error {
 			var r FunnelRelease
 			if err := scan(&r.PersonID, &r.Date); err != nil {
@@ -410,8 +434,8 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT en.person_id, `+rb.enrollmentStatus("en")+`, c.end_date FROM enrollments en
-		JOIN cohorts c ON c.id = en.cohort_id WHERE en.person_id IN (`+people+`)`+rb.before("en.created_at"), args, func(scan func(...any) error) error {
+	err = each(ctx, q, `SELECT en.person_id, `+rb2.enrollmentStatus("en")+`, c.end_date FROM enrollments en
+		JOIN cohorts c ON c.id = en.cohort_id WHERE en.person_id IN (`+people+`)`+rb2.before("en.created_at"), args2, func(scan func(...any) error) error {
 		var t ReleaseTraining
 		var status string
 		if err := scan(&t.PersonID, &status, &t.End); err != nil {
@@ -425,6 +449,19 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		return nil, err
 	}
 	return &out, nil
+}
+
+// idSet is a subquery of the ids given, as one argument: a JSON array on
+// SQLite, an array on PostgreSQL.
+func (q Queries) idSet(args *[]any, ids []int64) string {
+	n := "$" + strconv.Itoa(len(*args)+1)
+	if q.db.engine == Postgres {
+		*args = append(*args, ids)
+		return "SELECT unnest(" + n + "::bigint[])"
+	}
+	b, _ := json.Marshal(ids)
+	*args = append(*args, string(b))
+	return "SELECT value FROM json_each(" + n + ")"
 }
 
 // certificatesOf reads the certificates of the people a query selects.
