@@ -474,16 +474,6 @@ func stddev(v []float64) float64 {
 	return math.Sqrt(s / float64(len(v)-1))
 }
 
-// smd is the standardised mean difference of a covariate between two
-// groups, on their pooled standard deviation.
-func smd(a, b []float64) float64 {
-	sd := math.Sqrt((stddev(a)*stddev(a) + stddev(b)*stddev(b)) / 2)
-	if sd == 0 {
-		return 0
-	}
-	return (mean(a) - mean(b)) / sd
-}
-
 func ptrf(v float64) *float64 { return &v }
 
 // suppress withholds, from an analyst and from exports, the counts of 1

@@ -1,15 +1,11 @@
 package app_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
-	"binakerja/internal/gen"
-	"binakerja/internal/keys"
-	"binakerja/internal/pgtest"
 	"binakerja/internal/store"
 )
 
@@ -28,23 +24,7 @@ func BenchmarkInmateList(b *testing.B) {
 	}
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
-			if engine == "postgres" {
-				dsn = pgtest.DSN(b)
-			}
-			db, err := store.Open(b.Context(), dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(b.Context()); err != nil {
-				b.Fatal(err)
-			}
-			ring, _ := keys.Load(filepath.Join(b.TempDir(), "k"))
-			a, _ := app.New(db, ring, nil, app.DefaultSettings)
-			if _, err := gen.World(b.Context(), a, gen.Scales["province"], 1, today, nil); err != nil {
-				b.Fatal(err)
-			}
+			a := benchWorld(b, engine)
 			ac := app.CLIActor("bench")
 			first, _, err := a.Inmates(b.Context(), ac, app.InmateQuery{})
 			if err != nil || len(first) == 0 {

@@ -1,16 +1,12 @@
 package app_test
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"binakerja"
 	"binakerja/internal/app"
-	"binakerja/internal/gen"
-	"binakerja/internal/keys"
-	"binakerja/internal/pgtest"
 	"binakerja/internal/store"
 )
 
@@ -27,23 +23,8 @@ func BenchmarkOutcomes(b *testing.B) {
 	today := binakerja.DateOf(time.Now())
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			dsn := "sqlite:" + filepath.Join(b.TempDir(), "bench.db")
-			if engine == "postgres" {
-				dsn = pgtest.DSN(b)
-			}
-			db, err := store.Open(b.Context(), dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(b.Context()); err != nil {
-				b.Fatal(err)
-			}
-			ring, _ := keys.Load(filepath.Join(b.TempDir(), "k"))
-			a, _ := app.New(db, ring, nil, app.DefaultSettings)
-			if _, err := gen.World(b.Context(), a, gen.Scales["province"], 1, today, nil); err != nil {
-				b.Fatal(err)
-			}
+			a := benchWorld(b, engine)
+			db := a.DB()
 			ac := app.CLIActor("bench")
 			facs, _, err := a.Organizations(b.Context(), ac, store.OrgFilter{All: true, Kind: binakerja.OrgFacility, Page: store.Page{Limit: 1}})
 			if err != nil || len(facs) == 0 {

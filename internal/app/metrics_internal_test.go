@@ -218,11 +218,9 @@ func TestAWithheldPartCannotBeRecoveredFromTheTotal(t *testing.T) {
 	}
 }
 
-// The Kaplan–Meier estimate by hand: 25 released on one day, 5 back on day
-// 100 and 5 on day 200, the rest still out when counted on day 500. The
-// estimate is 1 − 20/25 = 0.2 by day 100 and 1 − 0.8 × 15/20 = 0.4 by day
-// 200; then 15 remain at risk, fewer than 20, and the curve stops.
-func TestSurvivalByHand(t *testing.T) {
+// twentyFiveReleased is 25 people released on one day, 5 back in custody on
+// day 100 and 5 on day 200.
+func twentyFiveReleased() (binakerja.Date, *store.ReleaseFacts) {
 	rel := binakerja.NewDate(2024, 1, 15)
 	facts := &store.ReleaseFacts{}
 	for i := int64(1); i <= 25; i++ {
@@ -235,6 +233,15 @@ func TestSurvivalByHand(t *testing.T) {
 			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 200)})
 		}
 	}
+	return rel, facts
+}
+
+// The Kaplan–Meier estimate by hand: 25 released on one day, 5 back on day
+// 100 and 5 on day 200, the rest still out when counted on day 500. The
+// estimate is 1 − 20/25 = 0.2 by day 100 and 1 − 0.8 × 15/20 = 0.4 by day
+// 200; then 15 remain at risk, fewer than 20, and the curve stops.
+func TestSurvivalByHand(t *testing.T) {
+	rel, facts := twentyFiveReleased()
 	s := survivalOf("readmission", facts, rel.AddDate(0, 0, 500))
 	var g SurvivalGroup
 	for _, x := range s.Groups {
@@ -377,18 +384,7 @@ func TestKaplanMeierAgainstGehan(t *testing.T) {
 // on day 182 with wages recorded for 2 of them.
 func TestCurveAndHazardFigures(t *testing.T) {
 	d := binakerja.NewDate
-	rel := d(2024, 1, 15)
-	facts := &store.ReleaseFacts{}
-	for i := int64(1); i <= 25; i++ {
-		facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: i, Admission: d(2023, 1, 1),
-			Release: rel, Reason: binakerja.ReleaseEndOfSentence, InScope: true})
-		switch {
-		case i <= 5:
-			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 100)})
-		case i <= 10:
-			facts.Episodes = append(facts.Episodes, store.ReleaseEpisode{PersonID: i, EpisodeID: 100 + i, Admission: rel.AddDate(0, 0, 200)})
-		}
-	}
+	rel, facts := twentyFiveReleased()
 	for i, band := range map[int64]string{11: "1-2J", 12: "3-5J", 13: ""} {
 		facts.Placements = append(facts.Placements, store.ReleasePlacement{PersonID: i, Kind: binakerja.PlacementJob,
 			Start: rel.AddDate(0, 0, 10+int(i)), WageBand: band})

@@ -87,6 +87,10 @@ func Seed(ctx context.Context, a *app.App) (bool, error) {
 	if err := seedJobs(ctx, a, ac, today, story); err != nil {
 		return false, err
 	}
+	// The world's records, made now, dated as its story tells them.
+	if err := a.DB().BackdateHistory(ctx); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

@@ -152,7 +152,8 @@ func World(ctx context.Context, a *app.App, scale Scale, seed uint64, today bina
 		}
 		st.add(ast)
 	}
-	return st, nil
+	// The world's records, made now, dated as its history tells them.
+	return st, a.DB().BackdateHistory(ctx)
 }
 
 func titleOf(facilityType string) string {

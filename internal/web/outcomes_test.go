@@ -358,3 +358,35 @@ func TestTheDashboardsFiguresAreTheFiguresAskedAlone(t *testing.T) {
 		t.Fatalf("the dashboard recorded %d views", n)
 	}
 }
+
+// The demo's records are dated as its story tells them: the story's
+// figures as of the last day of its year are those of today (every
+// certificate of the story was recorded by then), and few entries are late.
+func TestTheDemoIsRecordedAsItsStoryHappened(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	ac := app.CLIActor("t")
+	y := env.App.Today().Time().Year() - 1
+	q := app.FunnelQuery{Organization: "DISNAKER-OKUT", From: binakerja.NewDate(y, 1, 1), To: binakerja.NewDate(y, 6, 30)}
+	now, err := env.App.MetricsFunnel(t.Context(), ac, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.AsOf = binakerja.NewDate(y, 12, 31)
+	then, err := env.App.MetricsFunnel(t.Context(), ac, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *then.Participants != *now.Participants || *then.Completed != *now.Completed || *then.Certified != *now.Certified {
+		t.Fatalf("as of %s: %d, %d, %d; today %d, %d, %d", q.AsOf, *then.Participants, *then.Completed, *then.Certified,
+			*now.Participants, *now.Completed, *now.Certified)
+	}
+	items, err := env.App.DataQuality(t.Context(), ac, app.MetricQuery{Organization: "LP-MARTAPURA", From: binakerja.NewDate(y, 1, 1), To: binakerja.NewDate(y, 12, 31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if strings.HasPrefix(it.Key, "late_") && it.Rate != nil && *it.Rate > 0.2 {
+			t.Errorf("%s: %.0f %% of the demo's entries late", it.Key, *it.Rate*100)
+		}
+	}
+}
