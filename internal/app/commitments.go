@@ -24,8 +24,8 @@ type CommitmentRow struct {
 
 // CommitmentsReport lists the commitments of the agreements with a party
 // within the organisation (or anywhere, for the nation) whose term
-// overlaps the period, each agreement's in turn. The actual counts are the
-// records' today: the report is current, whatever as_of.
+// overlaps the period, each agreement's in turn: what was reached by as_of,
+// as recorded by its end.
 func (a *App) CommitmentsReport(ctx context.Context, ac Actor, q MetricQuery) ([]CommitmentRow, error) {
 	q.ID, q.Years = "", 0
 	role, path, _, err := a.metricScope(ctx, ac, &q)
@@ -40,12 +40,26 @@ func (a *App) CommitmentsReport(ctx context.Context, ac Actor, q MetricQuery) ([
 	if err != nil {
 		return nil, err
 	}
+	// As of a past day, what had been reached and recorded by then.
+	var past map[int64]int
+	if cut := a.recordedCut(q.AsOf); !cut.IsZero() {
+		var ids []int64
+		for _, ag := range ags {
+			ids = append(ids, ag.ID)
+		}
+		if past, err = a.db.CommitmentActualsAsOf(ctx, ids, q.AsOf, cut); err != nil {
+			return nil, err
+		}
+	}
 	var out []CommitmentRow
 	for _, ag := range ags {
 		if ag.Status == binakerja.AgreementDraft || ag.ValidFrom.After(q.To) || ag.ValidUntil.Before(q.From) {
 			continue
 		}
 		for _, c := range ag.Commitments {
+			if past != nil {
+				c.Actual = past[c.ID]
+			}
 			from, until := c.From, c.Until
 			if from.IsZero() {
 				from, until = ag.ValidFrom, ag.ValidUntil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"binakerja"
 )
@@ -295,4 +296,39 @@ func (tx *Tx) SetCohortAgreement(ctx context.Context, cohortID, agreementID int6
 	}
 	_, err := tx.q.ExecContext(ctx, `UPDATE cohorts SET agreement_id = $1 WHERE id = $2`, ag, cohortID)
 	return mapError(err)
+}
+
+// CommitmentActualsAsOf counts, for the commitments of the agreements
+// given, what had been reached by asOf as recorded before cut: internships
+// started, people hired, enrolments in cohorts started, as the agreement
+// pages count them today. Keyed by commitment id.
+func (q Queries) CommitmentActualsAsOf(ctx context.Context, agreements []int64, asOf binakerja.Date, cut time.Time) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(agreements) == 0 {
+		return out, nil
+	}
+	args := []any{asOf, cut}
+	set := q.idSet(&args, agreements)
+	err := each(ctx, q, `SELECT c.id,
+		CASE c.kind
+		WHEN 'INTERNSHIP_PLACES' THEN (SELECT COUNT(*) FROM internships i WHERE i.agreement_id = c.agreement_id
+			AND i.status IN ('ACTIVE', 'COMPLETED', 'ENDED_EARLY') AND i.start_date >= c.period_from AND i.start_date <= c.period_until
+			AND i.start_date <= $1 AND i.created_at < $2)
+		WHEN 'HIRES' THEN (SELECT COUNT(DISTINCT pl.person_id) FROM placements pl WHERE pl.agreement_id = c.agreement_id
+			AND pl.kind <> 'INTERNSHIP' AND pl.start_date >= c.period_from AND pl.start_date <= c.period_until
+			AND pl.start_date <= $1 AND pl.created_at < $2)
+		ELSE (SELECT COUNT(*) FROM enrollments e JOIN cohorts co ON co.id = e.cohort_id WHERE co.agreement_id = c.agreement_id
+			AND e.status NOT IN ('DAFTAR_TUNGGU', 'DIBATALKAN') AND co.start_date >= c.period_from AND co.start_date <= c.period_until
+			AND co.start_date <= $1 AND e.created_at < $2)
+		END
+		FROM agreement_commitments c WHERE c.agreement_id IN (`+set+`)`, args, func(scan func(...any) error) error {
+		var id int64
+		var n int
+		if err := scan(&id, &n); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
+	return out, err
 }

@@ -16,6 +16,7 @@ import (
 	"binakerja"
 	"binakerja/internal/app"
 	"binakerja/internal/i18n"
+	"binakerja/internal/pgtest"
 	"binakerja/internal/servertest"
 )
 
@@ -388,5 +389,39 @@ func TestTheDemoIsRecordedAsItsStoryHappened(t *testing.T) {
 		if strings.HasPrefix(it.Key, "late_") && it.Rate != nil && *it.Rate > 0.2 {
 			t.Errorf("%s: %.0f %% of the demo's entries late", it.Key, *it.Rate*100)
 		}
+	}
+}
+
+// As of a past day, a commitment counts what had been reached by then: the
+// MoU's training places as of the day before its first cohort started are
+// none, and as of today those of every cohort it supports.
+func TestACommitmentAsOfAPastDay(t *testing.T) {
+	pgtest.Engines(t, func(t *testing.T, dsn string) { commitmentAsOf(t, servertest.New(t, dsn)) })
+}
+
+func commitmentAsOf(t *testing.T, env *servertest.Env) {
+	today := env.App.Today()
+	y := today.Time().Year() - 1
+	ac := app.CLIActor("t")
+	training := func(asOf binakerja.Date) int {
+		rows, err := env.App.CommitmentsReport(t.Context(), ac, app.MetricQuery{Organization: "LP-MARTAPURA",
+			From: binakerja.NewDate(y, 1, 1), To: binakerja.NewDate(y, 12, 31), AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Agreement.Type == binakerja.AgreementMoU && r.Commitment.Kind == binakerja.CommitTraining {
+				return r.Commitment.Actual
+			}
+		}
+		t.Fatal("no MoU training commitment")
+		return 0
+	}
+	first := binakerja.NewDate(y, 1, 12) // the day before the story's first cohort
+	if n := training(first); n != 0 {
+		t.Fatalf("as of %s: %d training places reached", first, n)
+	}
+	if then, now := training(binakerja.NewDate(y, 12, 31)), training(today); then != 30 || now < then {
+		t.Fatalf("training places reached: %d by the story's year end, %d today", then, now)
 	}
 }
