@@ -97,13 +97,23 @@ func (a *App) FunnelBreakdowns(ctx context.Context, ac Actor, q FunnelQuery, bys
 	if err != nil {
 		return nil, err
 	}
+	var row *Funnel
+	if run.analyst() {
+		if row, err = a.asSiblingRow(ctx, ac, run); err != nil {
+			return nil, err
+		}
+	}
 	var out []*Breakdown
 	for _, by := range bys {
 		b := run.breakdown(by)
+		if row != nil {
+			// The facility's total as its row beside its siblings.
+			b.Total = row
+		}
 		if run.analyst() || export {
 			// Rows of a facility, or of a facility's people, are small
 			// units: their 0 and 100 % are top-coded.
-			b.suppress(by != "facility" && !run.facility, !run.facility)
+			b.suppress(by != "facility" && !run.facility, !run.facility, row != nil)
 		}
 		out = append(out, b)
 	}
@@ -184,9 +194,12 @@ func FunnelLimits(p0 float64, n int) (lo95, hi95, lo998, hi998 float64) {
 
 // suppress applies the small-number rules to every row (wide: not small
 // units, whose 0 and 100 % need no top-coding) and the total (totalWide),
-// then secondary suppression down each column of counts.
-func (b *Breakdown) suppress(wide, totalWide bool) {
-	b.Total.suppress(totalWide)
+// then secondary suppression down each column of counts. totalDone: the
+// total has been withheld already (as a row of its parent's).
+func (b *Breakdown) suppress(wide, totalWide, totalDone bool) {
+	if !totalDone {
+		b.Total.suppress(totalWide)
+	}
 	for i := range b.Rows {
 		b.Rows[i].Funnel.suppress(wide)
 		if b.Rows[i].CertificationRate == nil {

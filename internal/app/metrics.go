@@ -68,15 +68,50 @@ func (a *App) MetricsFunnel(ctx context.Context, ac Actor, q FunnelQuery) (*Funn
 	f := run.total()
 	if run.analyst() {
 		f.suppress(!run.facility)
+		if row, err := a.asSiblingRow(ctx, ac, run); err != nil || row != nil {
+			return row, err
+		}
 	}
 	return f, nil
+}
+
+// asSiblingRow is, for an analyst, a facility's funnel as its row of its
+// parent's funnel by facility, withheld as it is there beside its siblings:
+// asked alone, it would show a count withheld there to protect another,
+// which the parent's total less the siblings would then tell. Nil when the
+// facility's parent is not within the analyst's reach.
+func (a *App) asSiblingRow(ctx context.Context, ac Actor, run *funnelRun) (*Funnel, error) {
+	if !run.facility || run.org == nil || run.org.Parent == "" {
+		return nil, nil
+	}
+	parent, err := a.db.Organization(ctx, run.org.Parent)
+	if err != nil || !a.canSee(ac, binakerja.ActionMetricsView, parent.Path) {
+		return nil, nil
+	}
+	pq := run.q
+	pq.Organization = parent.Code
+	prun, err := a.funnelRun(ctx, ac, pq)
+	if err != nil {
+		return nil, err
+	}
+	b := prun.breakdown("facility")
+	b.suppress(false, parent.Kind != binakerja.OrgFacility, false)
+	for _, r := range b.Rows {
+		if r.Key == run.org.Code {
+			f := r.Funnel
+			f.Organization, f.Program = run.q.Organization, run.q.Program
+			return f, nil
+		}
+	}
+	return nil, nil
 }
 
 // funnelRun is a funnel's query, checked and with its defaults, and the
 // facts it counts.
 type funnelRun struct {
 	role     string
-	facility bool // the organisation is a facility
+	org      *binakerja.Organization // nil for the nation
+	facility bool                    // the organisation is a facility
 	q        FunnelQuery
 	facts    *store.FunnelFacts
 }
@@ -105,7 +140,7 @@ func (a *App) funnelRun(ctx context.Context, ac Actor, q FunnelQuery) (*funnelRu
 	}
 	err = a.viewed(ctx, ac, role, "funnel", q.Organization,
 		map[string]any{"program": q.Program, "from": q.From, "to": q.To, "as_of": q.AsOf})
-	return &funnelRun{role: role, facility: org != nil && org.Kind == binakerja.OrgFacility, q: q, facts: facts}, err
+	return &funnelRun{role: role, org: org, facility: org != nil && org.Kind == binakerja.OrgFacility, q: q, facts: facts}, err
 }
 
 // total counts the whole funnel of the run.

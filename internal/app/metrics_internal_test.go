@@ -303,7 +303,7 @@ func TestSecondarySuppressionAcrossFacilities(t *testing.T) {
 			CertifiedReleased: ptr(0), Placed: ptr(0)},
 		Rows: []BreakdownRow{row("A", 60, 55, 40), row("B", 8, 8, 6), row("C", 92, 82, 55)},
 	}
-	b.suppress(false, true)
+	b.suppress(false, true, false)
 	if b.Total.Participants == nil || *b.Total.Participants != 160 {
 		t.Fatal("the total's count withheld")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"slices"
@@ -423,5 +424,75 @@ func commitmentAsOf(t *testing.T, env *servertest.Env) {
 	}
 	if then, now := training(binakerja.NewDate(y, 12, 31)), training(today); then != 30 || now < then {
 		t.Fatalf("training places reached: %d by the story's year end, %d today", then, now)
+	}
+}
+
+// An analyst asking for a facility's funnel alone gets its row of the
+// region's table, withheld as it is there: a count withheld in the region's
+// table to protect a sibling is not shown when the facility is asked alone.
+func TestAFacilityAskedAloneIsWithheldAsBesideItsSiblings(t *testing.T) {
+	env := servertest.New(t, "sqlite:"+t.TempDir()+"/t.db")
+	ac := app.Actor{User: env.Users[binakerja.RoleAnalyst]}
+	// A sibling for the demo's Lapas: a Rutan cohort of six in the story's
+	// year, five completing, whose count of five the region's table
+	// withholds, and with it the Lapas's 28.
+	cli := app.CLIActor("t")
+	y := env.App.Today().Time().Year() - 1
+	var csv strings.Builder
+	csv.WriteString("no_registrasi;nama;nik;tanggal_lahir;jenis_kelamin;tanggal_masuk;lama_pidana;status\n")
+	for i := range 6 {
+		fmt.Fprintf(&csv, "R-%d/%d;Orang Rutan %c;16010101%02d85%04d;19%02d-01-01;L;%d-01-10;4 tahun 0 bulan;NARAPIDANA\n", i, y-1, 'A'+i, 1+i, 9000+i, 80+i, y-1)
+	}
+	if _, err := env.App.ImportInmates(t.Context(), cli, "RUTAN-BATURAJA", func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(csv.String())), nil
+	}, app.ImportOptions{FileName: "rutan.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.App.CreateCohort(t.Context(), cli, app.NewCohort{Program: "PRG-TKK", Facility: "RUTAN-BATURAJA",
+		StartDate: binakerja.NewDate(y, 3, 1), EndDate: binakerja.NewDate(y, 5, 31), Capacity: 10, CertificationBody: "LSP-KARYA-SUMSEL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands, err := env.App.Candidates(t.Context(), cli, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, cand := range cands {
+		if len(cand.Reasons) > 0 {
+			continue
+		}
+		e, err := env.App.Enroll(t.Context(), cli, c.ID, cand.Inmate.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 5 {
+			if _, err := env.App.ChangeEnrollment(t.Context(), cli, e.ID, binakerja.EnrollmentCompleted, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n++
+	}
+	if n != 6 {
+		t.Fatalf("%d enrolled at the Rutan", n)
+	}
+	region, err := env.App.FunnelBreakdown(t.Context(), ac, app.FunnelQuery{Organization: "KANWIL-SUMSEL"}, "facility", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(region.Rows) != 2 || region.Rows[0].Key != "LP-MARTAPURA" || region.Rows[0].Suppressed["completed"] != "SUPPRESSED_SECONDARY" {
+		t.Fatalf("the region's rows: %+v", region.Rows)
+	}
+	for _, row := range region.Rows {
+		alone, err := env.App.MetricsFunnel(t.Context(), ac, app.FunnelQuery{Organization: row.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, pair := range map[string][2]*int{"participants": {row.Participants, alone.Participants}, "completed": {row.Completed, alone.Completed},
+			"certified": {row.Certified, alone.Certified}, "placed": {row.Placed, alone.Placed}} {
+			if fmt.Sprint(deref(pair[0])) != fmt.Sprint(deref(pair[1])) {
+				t.Errorf("%s %s: %v beside its siblings, %v alone", row.Key, name, deref(pair[0]), deref(pair[1]))
+			}
+		}
 	}
 }
