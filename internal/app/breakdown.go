@@ -216,20 +216,33 @@ func (b *Breakdown) suppress(wide, totalWide, totalDone bool) {
 		{"certified_released", func(f *Funnel) **int { return &f.CertifiedReleased }},
 		{"placed", func(f *Funnel) **int { return &f.Placed }},
 	}
+	var before func(*Funnel) **int // the stage before c's
 	for _, c := range columns {
+		prev := before
+		before = c.get
 		total := *c.get(b.Total)
 		if total == nil {
 			continue // no total shown: nothing to take the withheld from
 		}
 		for {
-			small, secondary, shown, next := 0, 0, 0, -1
+			var cells []bound
+			shown, next := 0, -1
 			for i := range b.Rows {
-				v := *c.get(b.Rows[i].Funnel)
+				f := b.Rows[i].Funnel
+				v := *c.get(f)
+				// A stage is at most the stage before it in its row, when
+				// that is shown.
+				hi := unbounded
+				if prev != nil {
+					if up := *prev(f); up != nil {
+						hi = *up
+					}
+				}
 				switch {
-				case v == nil && b.Rows[i].Suppressed[c.name] == "SUPPRESSED_SMALL_COUNT":
-					small++
+				case v == nil && f.Suppressed[c.name] == "SUPPRESSED_SMALL_COUNT":
+					cells = append(cells, bound{1, min(9, hi)})
 				case v == nil:
-					secondary++
+					cells = append(cells, bound{10, hi})
 				default:
 					shown += *v
 					if *v > 0 && (next < 0 || *v < **c.get(b.Rows[next].Funnel)) {
@@ -237,7 +250,7 @@ func (b *Breakdown) suppress(wide, totalWide, totalDone bool) {
 					}
 				}
 			}
-			if next < 0 || !pinned(*total-shown, small, secondary) {
+			if next < 0 || !pinned(*total-shown, cells) {
 				break
 			}
 			f := b.Rows[next].Funnel
@@ -261,49 +274,36 @@ func (b *Breakdown) suppress(wide, totalWide, totalDone bool) {
 	}
 }
 
+// unbounded is a bound no count reaches.
+const unbounded = 1 << 30
+
+// bound is what a withheld cell may be: small ones, written "<10", lie in
+// 1 to 9; those withheld beside them from 10 up; either at most what its
+// row shows of the stage before.
+type bound struct{ lo, hi int }
+
 // pinned reports whether any of a line's withheld cells could be told from
-// the sum s of them all (the total shown less the cells shown): small
-// ones, written "<10", lie in 1 to 9; those withheld beside them lie from
-// 10 up (a count under 10 would be small). A cell is told when its range,
-// given the others', narrows to one value.
-func pinned(s, small, secondary int) bool {
-	if small+secondary == 0 {
+// the sum s of them all (the total shown less the cells shown) and their
+// bounds: a cell is told when its range, given the others', narrows to
+// one value.
+func pinned(s int, cells []bound) bool {
+	if len(cells) == 0 {
 		return false
 	}
-	if small+secondary == 1 {
+	if len(cells) == 1 {
 		return true
 	}
-	const unbounded = 1 << 30
-	// The most the others can take, and the least.
-	othersMax := func(isSmall bool) int {
-		k, ks := small, secondary
-		if isSmall {
-			k--
-		} else {
-			ks--
-		}
-		if ks > 0 {
-			return unbounded
-		}
-		return 9 * k
+	sumLo, sumHi := 0, 0
+	for _, c := range cells {
+		sumLo += c.lo
+		sumHi = min(unbounded, sumHi+c.hi)
 	}
-	othersMin := func(isSmall bool) int {
-		if isSmall {
-			return (small - 1) + 10*secondary
+	for _, c := range cells {
+		lo, hi := c.lo, c.hi
+		if othersHi := sumHi - c.hi; sumHi < unbounded && othersHi < unbounded {
+			lo = max(lo, s-othersHi)
 		}
-		return small + 10*(secondary-1)
-	}
-	for _, isSmall := range []bool{true, false} {
-		if isSmall && small == 0 || !isSmall && secondary == 0 {
-			continue
-		}
-		lo, hi := 10, s-othersMin(isSmall)
-		if isSmall {
-			lo, hi = 1, min(9, hi)
-		}
-		if m := othersMax(isSmall); m < unbounded {
-			lo = max(lo, s-m)
-		}
+		hi = min(hi, s-(sumLo-c.lo))
 		if lo == hi {
 			return true
 		}

@@ -167,6 +167,28 @@ func (a *App) metricValues(ctx context.Context, ac Actor, q MetricQuery, ids []s
 		}
 		out = append(out, m)
 	}
+	if role == string(binakerja.RoleAnalyst) || q.Export {
+		// E1k's denominator is E1's less those unknown: a withheld unknown
+		// takes E1k's denominator (and its rate) with it.
+		var e1, e1k *Metric
+		for _, m := range out {
+			switch m.ID {
+			case "E1":
+				e1 = m
+			case "E1k":
+				e1k = m
+			}
+		}
+		if e1 != nil && e1k != nil && e1.Suppressed["unknown"] != "" && e1k.Denominator != nil {
+			if e1k.Suppressed == nil {
+				e1k.Suppressed = map[string]string{}
+			}
+			e1k.Denominator, e1k.Suppressed["denominator"] = nil, "SUPPRESSED_SECONDARY"
+			if e1k.Rate != nil {
+				e1k.Rate, e1k.Low, e1k.High, e1k.Suppressed["rate"] = nil, nil, nil, "SUPPRESSED_SECONDARY"
+			}
+		}
+	}
 	err = a.viewed(ctx, ac, role, strings.Join(ids, ","), q.Organization,
 		map[string]any{"from": q.From, "to": q.To, "as_of": q.AsOf, "years": q.Years})
 	return out, err
@@ -605,6 +627,10 @@ func (m *Metric) suppress(wide bool) {
 			m.TopCoded = append(m.TopCoded, "rate")
 			*m.Rate = math.Min(math.Max(*m.Rate, 0.05), 0.95)
 			m.Low, m.High = nil, nil
+			// The count beside the denominator would tell the rate.
+			if m.Numerator != nil {
+				m.Numerator, m.Suppressed["numerator"] = nil, "SUPPRESSED_SECONDARY"
+			}
 		}
 		// The parts add up to the numerator: withhold one, and the other
 		// would tell it, so it goes too (secondary suppression).

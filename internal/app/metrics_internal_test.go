@@ -466,22 +466,27 @@ func TestAWithheldQuarterCannotBeRecoveredFromTheYear(t *testing.T) {
 // next smallest too. Each withheld cell's range, from the sum shown, must
 // stay wider than one value.
 func TestWithheldCellsCannotBePinnedByTheirBounds(t *testing.T) {
+	small, big := bound{1, 9}, bound{10, unbounded}
 	for _, c := range []struct {
-		sum, small, secondary int
-		want                  bool
+		sum   int
+		cells []bound
+		want  bool
 	}{
-		{5, 1, 0, true},   // one withheld: the total less the others
-		{18, 2, 0, true},  // 9 and 9
-		{2, 2, 0, true},   // 1 and 1
-		{10, 2, 0, false}, // 1+9 … 9+1
-		{28, 2, 1, false}, // 9, 9 and 10, or less of the first two and more of the third
-		{11, 1, 1, true},  // at least 1 and at least 10: only 1 + 10
-		{12, 1, 1, false}, // 1 + 11 or 2 + 10
-		{40, 1, 1, false}, // 1 + 39 … 9 + 31
-		{0, 0, 0, false},  // nothing withheld
+		{5, []bound{small}, true},               // one withheld: the total less the others
+		{18, []bound{small, small}, true},       // 9 and 9
+		{2, []bound{small, small}, true},        // 1 and 1
+		{10, []bound{small, small}, false},      // 1+9 … 9+1
+		{28, []bound{small, small, big}, false}, // 9, 9 and 10, or less of the first two and more of the third
+		{11, []bound{small, big}, true},         // at least 1 and at least 10: only 1 + 10
+		{12, []bound{small, big}, false},        // 1 + 11 or 2 + 10
+		// The programme rows of ten people each, 28 completed in all: a
+		// cell withheld beside two small ones is at most its row's 10, and
+		// 10 + 9 + 9 is the only way.
+		{28, []bound{{10, 10}, {1, 9}, {1, 9}}, true},
+		{0, nil, false}, // nothing withheld
 	} {
-		if got := pinned(c.sum, c.small, c.secondary); got != c.want {
-			t.Errorf("sum %d over %d small and %d secondary: pinned %v, want %v", c.sum, c.small, c.secondary, got, c.want)
+		if got := pinned(c.sum, c.cells); got != c.want {
+			t.Errorf("sum %d over %v: pinned %v, want %v", c.sum, c.cells, got, c.want)
 		}
 	}
 }

@@ -121,16 +121,17 @@ func suppressAcrossYears(points []*Metric, truth [][2]int) {
 			get  func(*Metric) **int
 		}{{"numerator", func(m *Metric) **int { return &m.Numerator }}, {"denominator", func(m *Metric) **int { return &m.Denominator }}} {
 			for {
-				sum, shown, small, secondary := 0, 0, 0, 0
+				sum, shown := 0, 0
+				var cells []bound
 				next := -1
 				for _, i := range idx {
 					m := points[i]
 					sum += truth[i][c]
 					switch v := *col.get(m); {
 					case v == nil && m.Suppressed[col.name] == "SUPPRESSED_SMALL_COUNT":
-						small++
+						cells = append(cells, bound{1, 9})
 					case v == nil:
-						secondary++
+						cells = append(cells, bound{10, unbounded})
 					default:
 						shown += *v
 						if *v > 0 && (next < 0 || *v < **col.get(points[next])) {
@@ -138,7 +139,7 @@ func suppressAcrossYears(points []*Metric, truth [][2]int) {
 						}
 					}
 				}
-				if next < 0 || !pinned(sum-shown, small, secondary) {
+				if next < 0 || !pinned(sum-shown, cells) {
 					break
 				}
 				m := points[next]

@@ -64,6 +64,17 @@ func reasons(p *i18n.Printer, m map[string]string) string {
 	return strings.Join(out, "; ")
 }
 
+// joinNonEmpty joins the parts that say something.
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, x := range parts {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
 // flags names a rate shown with a caution (30 to 99 people) or top-coded.
 func flags(p *i18n.Printer, caution, topCoded []string) string {
 	var out []string
@@ -114,8 +125,13 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 			p.T("report.ci_low"), p.T("report.ci_high"), p.T("outcomes.maturity"), p.T("report.withheld")}}
 	for _, m := range d.Metrics {
 		value := share(m.Rate)
-		if m.Value != "" {
-			value = m.Value
+		switch {
+		case m.Value != "":
+			value = p.T("placement.wage." + m.Value)
+		case m.Rate != nil && slices.Contains(m.TopCoded, "rate") && *m.Rate <= 0.05:
+			value = "≤ " + p.Percent(0.05)
+		case m.Rate != nil && slices.Contains(m.TopCoded, "rate"):
+			value = "≥ " + p.Percent(0.95)
 		}
 		mature := p.T("outcomes.mature")
 		if !m.Mature {
@@ -123,7 +139,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		}
 		ind.Rows = append(ind.Rows, []any{m.ID, p.T("metric." + m.ID), withheld(m.Numerator, m.Suppressed["numerator"]),
 			withheld(m.Denominator, m.Suppressed["denominator"]), value, share(m.Low), share(m.High), mature,
-			strings.TrimPrefix(strings.Join([]string{flags(p, m.Caution, m.TopCoded), reasons(p, m.Suppressed)}, "; "), "; ")})
+			joinNonEmpty(flags(p, m.Caution, m.TopCoded), reasons(p, m.Suppressed))})
 	}
 	out = append(out, ind)
 	for _, b := range d.Breakdowns {
@@ -176,7 +192,7 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 		for _, g := range sv.Groups {
 			row := []any{p.T("outcomes.status." + g.Status)}
 			if g.Withheld != "" {
-				row = append(row, g.Withheld)
+				row = append(row, p.T("outcomes.withheld."+g.Withheld))
 			} else {
 				row = append(row, g.N)
 			}
@@ -237,8 +253,14 @@ func outcomesReport(p *i18n.Printer, d *outcomesData, now time.Time) []reportSec
 	q := reportSection{Title: p.T("outcomes.quality"), Note: p.T("outcomes.quality.lead"), Head: []string{p.T("outcomes.quality.measure"),
 		p.T("outcomes.quality.count"), p.T("outcomes.quality.of"), p.T("outcomes.quality.share"), p.T("report.withheld")}}
 	for _, it := range d.Quality {
+		rate := share(it.Rate)
+		if it.TopCoded && *it.Rate <= 0.05 {
+			rate = "≤ " + p.Percent(0.05)
+		} else if it.TopCoded {
+			rate = "≥ " + p.Percent(0.95)
+		}
 		q.Rows = append(q.Rows, []any{p.T("outcomes.quality." + it.Key), withheld(it.Count, it.Suppressed["count"]),
-			withheld(it.Of, it.Suppressed["of"]), share(it.Rate), reasons(p, it.Suppressed)})
+			withheld(it.Of, it.Suppressed["of"]), rate, reasons(p, it.Suppressed)})
 	}
 	out = append(out, q)
 	defs := reportSection{Title: p.T("definitions.title"), Note: p.T("definitions.lead"), Prose: true,
@@ -298,7 +320,7 @@ func (h *Handler) outcomesExport(format string) func(http.ResponseWriter, *http.
 			err = writeReportXLSX(&buf, sections)
 		default:
 			ctype = "application/pdf"
-			err = writeReportPDF(&buf, p.T("outcomes.title")+": "+sections[0].Rows[0][1].(string), sections)
+			err = writeReportPDF(&buf, p, p.T("outcomes.title")+": "+sections[0].Rows[0][1].(string), sections)
 		}
 		if err != nil {
 			return err
@@ -460,7 +482,7 @@ func sheetName(title string, used map[string]bool) string {
 
 // writeReportPDF prints the sections on A4 pages: each chart as an image,
 // each table in small type, in a Unicode face so that every letter prints.
-func writeReportPDF(buf *bytes.Buffer, title string, sections []reportSection) error {
+func writeReportPDF(buf *bytes.Buffer, pr *i18n.Printer, title string, sections []reportSection) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes("sans", "", liberationsansregular.TTF)
 	pdf.AddUTF8FontFromBytes("sans", "B", liberationsansbold.TTF)
@@ -534,7 +556,7 @@ func writeReportPDF(buf *bytes.Buffer, title string, sections []reportSection) e
 		for _, row := range s.Rows {
 			cells := make([]string, len(row))
 			for j, c := range row {
-				cells[j] = pdfCell(c)
+				cells[j] = pdfCell(pr, c)
 			}
 			h := 3.8 * float64(maxLines(pdf, cells, cols))
 			if pdf.GetY()+h > 285 {
@@ -548,7 +570,7 @@ func writeReportPDF(buf *bytes.Buffer, title string, sections []reportSection) e
 				}
 				pdf.SetXY(x, y)
 				align := "L"
-				if j > 0 {
+				if j > 0 && numeric(row[j]) {
 					align = "R"
 				}
 				pdf.MultiCell(cols(j), 3.8, c, "", align, false)
@@ -560,12 +582,27 @@ func writeReportPDF(buf *bytes.Buffer, title string, sections []reportSection) e
 	return pdf.Output(buf)
 }
 
-// pdfCell is a cell as the PDF prints it: a share as a percentage.
-func pdfCell(v any) string {
-	if f, ok := v.(float64); ok {
-		return strconv.FormatFloat(f*100, 'f', 1, 64) + " %"
+// pdfCell is a cell as the PDF prints it: a share as a percentage, in the
+// report's language.
+func pdfCell(p *i18n.Printer, v any) string {
+	switch v := v.(type) {
+	case float64:
+		return p.Percent(v)
+	case int:
+		return p.Number(int64(v))
 	}
 	return text(v)
+}
+
+// numeric reports whether a cell is a figure, right-aligned in the PDF.
+func numeric(v any) bool {
+	switch v := v.(type) {
+	case int, float64:
+		return true
+	case string:
+		return v == "<10" || v == "×" || strings.HasPrefix(v, "≤ ") || strings.HasPrefix(v, "≥ ")
+	}
+	return false
 }
 
 // maxLines is how many lines the tallest of a row's cells takes.
