@@ -188,15 +188,14 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 		WHERE ` + where
 	people := `SELECT DISTINCT p.person_id FROM (` + part + `) p`
 	var out FunnelFacts
-	err := each(ctx, q, part, args, func(scan func(...any) error) error {
-		var e FunnelEnrolment
+	var err error
+	out.Enrolments, err = rowsOf(ctx, q, part, args, func(scan func(...any) error, e *FunnelEnrolment) error {
 		var status string
 		if err := scan(&e.PersonID, &status, &e.Scheme, &e.CohortStart, &e.CohortEnd, &e.Facility, &e.FacilityName,
 			&e.Program, &e.ProgramTitle, &e.Sex, &e.BirthDate); err != nil {
 			return err
 		}
 		e.Status = binakerja.EnrollmentStatus(status)
-		out.Enrolments = append(out.Enrolments, e)
 		return nil
 	})
 	if err != nil {
@@ -208,37 +207,47 @@ func (q Queries) FunnelFacts(ctx context.Context, s FunnelScope) (*FunnelFacts, 
 	if out.Certificates, err = certificatesOf(ctx, q, people, args, rb); err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT e.person_id, e.release_date, e.release_reason FROM custody_episodes e
+	out.Releases, err = rowsOf(ctx, q, `SELECT e.person_id, e.release_date, e.release_reason FROM custody_episodes e
 		WHERE `+rb.releaseKnown("e")+` AND e.person_id IN (`+people+`)`, args,
-		func(scan func(...any) error) error {
-			var r FunnelRelease
+		func(scan func(...any) error, r *FunnelRelease) error {
 			var reason string
 			if err := scan(&r.PersonID, &r.Date, &reason); err != nil {
 				return err
 			}
 			r.Reason = binakerja.ReleaseReason(reason)
-			out.Releases = append(out.Releases, r)
 			return nil
 		})
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, kind, start_date FROM placements WHERE person_id IN (`+people+`)`+
+	out.Placements, err = rowsOf(ctx, q, `SELECT person_id, kind, start_date FROM placements WHERE person_id IN (`+people+`)`+
 		rb.before("created_at"), args,
-		func(scan func(...any) error) error {
-			var p FunnelPlacement
+		func(scan func(...any) error, p *FunnelPlacement) error {
 			var kind string
 			if err := scan(&p.PersonID, &kind, &p.Start); err != nil {
 				return err
 			}
 			p.Kind = binakerja.PlacementKind(kind)
-			out.Placements = append(out.Placements, p)
 			return nil
 		})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// rowsOf runs a query and reads every row into a T with read.
+func rowsOf[T any](ctx context.Context, q Queries, query string, args []any, read func(scan func(...any) error, t *T) error) ([]T, error) {
+	var out []T
+	err := each(ctx, q, query, args, func(scan func(...any) error) error {
+		var t T
+		if err := read(scan, &t); err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	})
+	return out, err
 }
 
 // each runs a query and calls fn for every row with the row's Scan.
@@ -367,12 +376,11 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	rb2 := newRecordedBy(s.Cut, &args2)
 	known2 := rb2.releaseKnown("e")
 	people := q.idSet(&args2, ids)
-	err = each(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known2+` THEN e.release_date END,
+	out.Episodes, err = rowsOf(ctx, q, `SELECT e.person_id, e.id, e.admission_date, CASE WHEN `+known2+` THEN e.release_date END,
 		e.release_reason, e.readmission, coalesce(e.previous_episode_id, 0),
 		CASE WHEN `+known2+` THEN `+releaseRecorded("e")+` END, e.offence_group, e.sentence_years, e.sentence_months,
 		e.sentence_days, p.sex, p.education, coalesce(f.region_code, ''), p.birth_date
-		FROM custody_episodes e JOIN persons p ON p.id = e.person_id JOIN organizations f ON f.id = e.facility_id WHERE e.person_id IN (`+people+`)`+rb2.before("e.created_at"), args2, func(scan func(...any) error) error {
-		var e ReleaseEpisode
+		FROM custody_episodes e JOIN persons p ON p.id = e.person_id JOIN organizations f ON f.id = e.facility_id WHERE e.person_id IN (`+people+`)`+rb2.before("e.created_at"), args2, func(scan func(...any) error, e *ReleaseEpisode) error {
 		var reason, readmission string
 		var recorded stamp
 		if err := scan(&e.PersonID, &e.EpisodeID, &e.Admission, &e.Release, &reason, &readmission, &e.Previous,
@@ -382,37 +390,32 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 		}
 		e.Reason, e.Readmission, e.Recorded = binakerja.ReleaseReason(reason), binakerja.ReadmissionKind(readmission), time.Time(recorded)
 		e.InScope = inScope[e.EpisodeID]
-		out.Episodes = append(out.Episodes, e)
 		return nil
 	})
 	if err != nil || len(out.Episodes) == 0 {
 		return &out, err
 	}
-	err = each(ctx, q, `SELECT person_id, kind, start_date, `+rb2.ifBefore("ended_at", "end_date")+`,
+	out.Placements, err = rowsOf(ctx, q, `SELECT person_id, kind, start_date, `+rb2.ifBefore("ended_at", "end_date")+`,
 		employer_id IS NOT NULL OR application_id IS NOT NULL, part_time, application_id IS NOT NULL,
 		wage_band, created_at FROM placements WHERE person_id IN (`+people+`)`+rb2.before("created_at"), args2,
-		func(scan func(...any) error) error {
-			var p ReleasePlacement
+		func(scan func(...any) error, p *ReleasePlacement) error {
 			var kind string
 			if err := scan(&p.PersonID, &kind, &p.Start, &p.End, &p.Partner, &p.PartTime, &p.Application, &p.WageBand, &p.Recorded); err != nil {
 				return err
 			}
 			p.Kind = binakerja.PlacementKind(kind)
-			out.Placements = append(out.Placements, p)
 			return nil
 		})
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, contact_date, contacted, outcome, updated_at FROM followups
-		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb2.before("updated_at"), args2, func(scan func(...any) error) error {
-		var f ReleaseFollowUp
+	out.FollowUps, err = rowsOf(ctx, q, `SELECT person_id, contact_date, contacted, outcome, updated_at FROM followups
+		WHERE status = 'DONE' AND person_id IN (`+people+`)`+rb2.before("updated_at"), args2, func(scan func(...any) error, f *ReleaseFollowUp) error {
 		var outcome string
 		if err := scan(&f.PersonID, &f.Contact, &f.Contacted, &outcome, &f.Recorded); err != nil {
 			return err
 		}
 		f.Outcome = binakerja.Outcome(outcome)
-		out.FollowUps = append(out.FollowUps, f)
 		return nil
 	})
 	if err != nil {
@@ -421,28 +424,24 @@ func (q Queries) ReleaseFacts(ctx context.Context, s ReleaseScope) (*ReleaseFact
 	if out.Certificates, err = certificatesOf(ctx, q, people, args2, rb2); err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`+
+	out.Internships, err = rowsOf(ctx, q, `SELECT person_id, end_date FROM internships WHERE status = 'COMPLETED' AND person_id IN (`+people+`)`+
 		rb2.before("updated_at"), args2,
-		func(scan func(...any) error) error {
-			var r FunnelRelease
+		func(scan func(...any) error, r *FunnelRelease) error {
 			if err := scan(&r.PersonID, &r.Date); err != nil {
 				return err
 			}
-			out.Internships = append(out.Internships, r)
 			return nil
 		})
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT en.person_id, `+rb2.enrollmentStatus("en")+`, c.end_date FROM enrollments en
-		JOIN cohorts c ON c.id = en.cohort_id WHERE en.person_id IN (`+people+`)`+rb2.before("en.created_at"), args2, func(scan func(...any) error) error {
-		var t ReleaseTraining
+	out.Training, err = rowsOf(ctx, q, `SELECT en.person_id, `+rb2.enrollmentStatus("en")+`, c.end_date FROM enrollments en
+		JOIN cohorts c ON c.id = en.cohort_id WHERE en.person_id IN (`+people+`)`+rb2.before("en.created_at"), args2, func(scan func(...any) error, t *ReleaseTraining) error {
 		var status string
 		if err := scan(&t.PersonID, &status, &t.End); err != nil {
 			return err
 		}
 		t.Status = binakerja.EnrollmentStatus(status)
-		out.Training = append(out.Training, t)
 		return nil
 	})
 	if err != nil {
@@ -466,20 +465,16 @@ func (q Queries) idSet(args *[]any, ids []int64) string {
 
 // certificatesOf reads the certificates of the people a query selects.
 func certificatesOf(ctx context.Context, q Queries, people string, args []any, rb recordedBy) ([]FunnelCertificate, error) {
-	var out []FunnelCertificate
-	err := each(ctx, q, `SELECT person_id, scheme_id, issued_on, `+rb.certificateStatus()+`, created_at FROM certificates
+	return rowsOf(ctx, q, `SELECT person_id, scheme_id, issued_on, `+rb.certificateStatus()+`, created_at FROM certificates
 		WHERE person_id IN (`+people+`)`+rb.before("created_at"), args,
-		func(scan func(...any) error) error {
-			var c FunnelCertificate
+		func(scan func(...any) error, c *FunnelCertificate) error {
 			var status string
 			if err := scan(&c.PersonID, &c.Scheme, &c.IssuedOn, &status, &c.Recorded); err != nil {
 				return err
 			}
 			c.Status = binakerja.CertificateStatus(status)
-			out = append(out, c)
 			return nil
 		})
-	return out, err
 }
 
 // Within is the facts of the cohorts ending (or, byStart, starting) in
